@@ -1,0 +1,19 @@
+"""Shared test set-up: record which database engines the suite really ran on."""
+
+from pathlib import Path
+
+import pytest
+
+USED_DIR = Path(__file__).resolve().parent / "var" / "test-databases-used"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_database_vendor(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:  # proves a real connection, not just settings
+            cursor.execute("SELECT 1")
+    USED_DIR.mkdir(parents=True, exist_ok=True)
+    (USED_DIR / connection.vendor).write_text("used\n")
+    yield

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WholeplaceConfig(AppConfig):
+    name = "placebase.wholeplace"
+    label = "wholeplace"
+    default_auto_field = "django.db.models.BigAutoField"
