@@ -6,6 +6,8 @@ urlpatterns = [
     path("account/", include("placebase.accounts.urls")),
     path("places/", include("placebase.places.urls")),
     path("core/", include("placebase.core.urls")),
+    path("", include("placebase.api.urls")),
+    path("directory/", include("placebase.assets.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
