@@ -11,9 +11,9 @@ USED_DIR = Path(__file__).resolve().parent / "var" / "test-databases-used"
 def _record_database_vendor(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:  # proves a real connection, not just settings
-            cursor.execute("SELECT 1")
+    # A real query proves the suite ran on this engine, not merely that settings named it.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     USED_DIR.mkdir(parents=True, exist_ok=True)
     (USED_DIR / connection.vendor).write_text("used\n")
     yield

@@ -43,8 +43,18 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     current: str = ""
 
-    def add(self, figure: str, ours: float, unit: str, *, peer: float | None = None,
-            peer_name: str = "", target: str = "", database: str = "", notes: str = "") -> None:
+    def add(
+        self,
+        figure: str,
+        ours: float,
+        unit: str,
+        *,
+        peer: float | None = None,
+        peer_name: str = "",
+        target: str = "",
+        database: str = "",
+        notes: str = "",
+    ) -> None:
         row = Row(self.current, figure, ours, peer, unit, peer_name, target, database, notes)
         self.rows.append(row)
         ratio = f" ({row.ratio:.1f}x peer)" if row.ratio else ""
@@ -61,9 +71,11 @@ class Report:
         for r in self.rows:
             peer = f"{r.peer:,.3f} {r.unit}" if r.peer is not None else "–"
             ratio = f"{r.ratio:.1f}×" if r.ratio else "–"
-            lines.append(f"| {r.benchmark} | {r.figure} | {r.database or '–'} | "
-                         f"{r.ours:,.3f} {r.unit} | {peer} | {r.peer_name or '–'} | {ratio} | "
-                         f"{r.target or '–'} |")
+            lines.append(
+                f"| {r.benchmark} | {r.figure} | {r.database or '–'} | "
+                f"{r.ours:,.3f} {r.unit} | {peer} | {r.peer_name or '–'} | {ratio} | "
+                f"{r.target or '–'} |"
+            )
         return "\n".join(lines) + "\n"
 
     def write(self, stem: str = "latest") -> None:

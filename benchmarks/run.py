@@ -15,8 +15,11 @@ def main(argv: list[str]) -> None:
 
     django.setup()
     here = Path(__file__).resolve().parent
-    names = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here))
-                   if m.name.startswith("bench_"))
+    names = sorted(
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
     chosen = [n for n in names if not argv or n in argv]
     report = Report()
     for name in chosen:

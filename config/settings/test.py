@@ -13,6 +13,7 @@ ALLOWED_HOSTS = ["*"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_USE_FINDERS = True
 
-# Lets two test runs share one PostgreSQL server without clashing (e.g. PLACEBASE_TEST_DB_NAME=test_places).
+# Lets two test runs share one PostgreSQL server without clashing
+# (e.g. PLACEBASE_TEST_DB_NAME=test_places).
 if os.environ.get("PLACEBASE_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PLACEBASE_TEST_DB_NAME"]}  # noqa: F405

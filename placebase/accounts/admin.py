@@ -9,7 +9,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Placebase", {"fields": ("role", "organisation", "teams")}),
     )
 

@@ -54,6 +54,7 @@ class MfaRequiredMiddleware:
             and not user.is_verified()  # type: ignore[union-attr]
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
-            target = "accounts:mfa_verify" if mfa_device_for(user) else "accounts:mfa_setup"
+            has_device = mfa_device_for(user) is not None  # type: ignore[arg-type]
+            target = "accounts:mfa_verify" if has_device else "accounts:mfa_setup"
             return redirect(reverse(target))
         return self.get_response(request)

@@ -24,7 +24,11 @@ class Organisation(TimestampedModel):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text="The larger body this one belongs to, e.g. a council for its department.",
     )
     website = models.URLField(blank=True)
@@ -79,3 +83,6 @@ class LoginFailure(models.Model):
     username_key = models.CharField(max_length=64, db_index=True)
     address_key = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"

@@ -49,16 +49,18 @@ RULES: dict[Action, frozenset[Role]] = {
     ),
     Action.VIEW_PLACES: STAFF_ROLES,
     Action.IMPORT_PLACES: frozenset({Role.ADMIN, Role.ANALYST}),
-    Action.EDIT_CUSTOM_AREAS: frozenset({Role.ADMIN, Role.ANALYST, Role.MANAGER, Role.COORDINATOR,
-                                         Role.CONNECTOR}),
+    Action.EDIT_CUSTOM_AREAS: frozenset(
+        {Role.ADMIN, Role.ANALYST, Role.MANAGER, Role.COORDINATOR, Role.CONNECTOR}
+    ),
     Action.EDIT_DIRECTORY: frozenset(
         {Role.ADMIN, Role.CONNECTOR, Role.COORDINATOR, Role.PROVIDER_EDITOR}
     ),
     Action.MODERATE_DIRECTORY: frozenset({Role.ADMIN, Role.CONNECTOR}),
     Action.MANAGE_VOLUNTEERING: frozenset({Role.ADMIN, Role.MANAGER, Role.VOLUNTEER_COORDINATOR}),
     Action.VIEW_EVIDENCE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
-    Action.VIEW_WHOLE_PLACE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST,
-                                        Role.PARTNER_VIEWER}),
+    Action.VIEW_WHOLE_PLACE: frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.ANALYST, Role.PARTNER_VIEWER}
+    ),
 }
 
 # Roles that must only ever see aggregates, whatever else they are granted.
@@ -73,8 +75,9 @@ def _same_organisation(user: Any, obj: Any) -> bool:
 # Object rules for actions whose answer depends on the object. Admins are not exempt from
 # these on purpose: an administrator of one council does not edit another's records.
 OBJECT_RULES: dict[Action, Callable[[Any, Any], bool]] = {
-    Action.EDIT_DIRECTORY: lambda user, obj: user.role != Role.PROVIDER_EDITOR
-    or _same_organisation(user, obj),
+    Action.EDIT_DIRECTORY: lambda user, obj: (
+        user.role != Role.PROVIDER_EDITOR or _same_organisation(user, obj)
+    ),
 }
 
 

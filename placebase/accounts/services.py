@@ -62,8 +62,9 @@ def login_failure_record(*, username: str, address: str, reason: str) -> None:
     LoginFailure.objects.create(
         username_key=_key(username), address_key=_key(address), at=timezone.now()
     )
-    audit_record(actor=None, verb="sign_in.failed", target_type="accounts.user",
-                 payload={"reason": reason})
+    audit_record(
+        actor=None, verb="sign_in.failed", target_type="accounts.user", payload={"reason": reason}
+    )
 
 
 def user_sign_in_check(*, request: HttpRequest, username: str, password: str) -> User:
@@ -112,8 +113,9 @@ def mfa_enrolment_start(*, user: User) -> TOTPDevice:
 def mfa_enrolment_confirm(*, request: HttpRequest, user: User, token: str) -> TOTPDevice:
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token.strip()):
-        login_failure_record(username=user.username, address=client_address(request),
-                             reason="bad_enrolment_code")
+        login_failure_record(
+            username=user.username, address=client_address(request), reason="bad_enrolment_code"
+        )
         raise InvalidSecondFactor("Enter the 6-digit code shown in your authenticator app.")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -152,9 +154,15 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed("That username is already taken.", code="accounts.username_taken")
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        role=role, organisation=organisation, mfa_exempt_in_demo=mfa_exempt_in_demo,
-        is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        organisation=organisation,
+        mfa_exempt_in_demo=mfa_exempt_in_demo,
+        is_staff=(role == Role.ADMIN),
+        is_superuser=(role == Role.ADMIN),
     )
     try:
         password_validation.validate_password(password, user)

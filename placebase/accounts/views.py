@@ -22,8 +22,9 @@ from .middleware import SESSION_LAST_SEEN, SESSION_STARTED
 
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return str(reverse_lazy("web:home"))
 
@@ -35,7 +36,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_sign_in_check(
-                request=request, username=form.cleaned_data["username"],
+                request=request,
+                username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
             )
         except PlacebaseError as error:
@@ -45,8 +47,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             login(request, user)
             request.session[SESSION_STARTED] = request.session[SESSION_LAST_SEEN] = time.time()
             return redirect(_next_url(request))
-    return render(request, "accounts/sign_in.html",
-                  {"form": form, "next": _next_url(request)}, status=status)
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)}, status=status
+    )
 
 
 @require_POST
@@ -67,8 +70,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mfa_verify(request=request, user=request.user,
-                                token=form.cleaned_data["token"])
+            services.mfa_verify(
+                request=request, user=request.user, token=form.cleaned_data["token"]
+            )
         except PlacebaseError as error:
             form.add_error("token", error.message)
         else:
@@ -86,8 +90,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mfa_enrolment_confirm(request=request, user=request.user,
-                                           token=form.cleaned_data["token"])
+            services.mfa_enrolment_confirm(
+                request=request, user=request.user, token=form.cleaned_data["token"]
+            )
         except PlacebaseError as error:
             form.add_error("token", error.message)
         else:
@@ -95,11 +100,15 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return redirect("web:home")
     qr = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     secret = b32encode(device.bin_key).decode()
-    return render(request, "accounts/mfa_setup.html", {
-        "form": form,
-        "qr_svg": qr.to_string(encoding="unicode"),
-        "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
-    })
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr.to_string(encoding="unicode"),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -9,8 +9,17 @@ from .middleware import current_request_id
 from .models import AuditEvent
 
 # Payload keys that must never be stored: the audit says what happened, not who the person is.
-_FORBIDDEN_PAYLOAD_KEYS = {"password", "name", "first_name", "last_name", "email", "phone",
-                           "address", "date_of_birth", "notes"}
+_FORBIDDEN_PAYLOAD_KEYS = {
+    "password",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "date_of_birth",
+    "notes",
+}
 
 
 def audit_record(

@@ -54,8 +54,9 @@ class DisclosedTable:
         }
 
 
-def _hide_complement(line: list[tuple[int, int]], counts: list[list[int]],
-                     hidden: set[tuple[int, int]]) -> bool:
+def _hide_complement(
+    line: list[tuple[int, int]], counts: list[list[int]], hidden: set[tuple[int, int]]
+) -> bool:
     """If exactly one cell of `line` is hidden, hide the smallest other non-zero cell."""
     hidden_here = [cell for cell in line if cell in hidden]
     if len(hidden_here) != 1:
@@ -95,8 +96,9 @@ def disclose_table(counts: Sequence[Sequence[int]]) -> DisclosedTable:
     return DisclosedTable(
         cells=cells,
         row_totals=[disclose_count(sum(row)) for row in grid],
-        column_totals=[disclose_count(sum(grid[r][c] for r in range(n_rows)))
-                       for c in range(n_cols)],
+        column_totals=[
+            disclose_count(sum(grid[r][c] for r in range(n_rows))) for c in range(n_cols)
+        ],
         total=disclose_count(sum(sum(row) for row in grid)),
     )
 

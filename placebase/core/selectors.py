@@ -10,8 +10,9 @@ from .errors import PermissionDenied
 from .models import AuditEvent
 
 
-def audit_event_list(*, user: Any, verb: str = "", target_type: str = "",
-                     target_id: str = "") -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *, user: Any, verb: str = "", target_type: str = "", target_id: str = ""
+) -> QuerySet[AuditEvent]:
     if not can(user, Action.VIEW_AUDIT_LOG):
         raise PermissionDenied("Only administrators can read the audit log.")
     events = AuditEvent.objects.select_related("actor", "organisation")

@@ -15,7 +15,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = audit_event_list(user=request.user, verb=verb, target_id=target_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     # Reading the log is itself recorded: it shows who looked at whom.
-    audit_record(actor=request.user, verb="audit_log.read", target_type="core.auditevent",
-                 payload={"verb": verb, "target_id": target_id, "page": page.number})
-    return render(request, "core/audit_log.html",
-                  {"page": page, "verb": verb, "target_id": target_id, "verbs": audit_verbs()})
+    audit_record(
+        actor=request.user,
+        verb="audit_log.read",
+        target_type="core.auditevent",
+        payload={"verb": verb, "target_id": target_id, "page": page.number},
+    )
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "verb": verb, "target_id": target_id, "verbs": audit_verbs()},
+    )

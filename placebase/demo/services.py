@@ -50,10 +50,15 @@ class DemoLogin:
 
 DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("admin", Role.ADMIN, COUNCIL),
-    DemoLogin("manager", Role.MANAGER, "Sutton Council Adult Social Care",
-              "Local Area Coordination"),
-    DemoLogin("coordinator", Role.COORDINATOR, "Sutton Council Adult Social Care",
-              "Local Area Coordination"),
+    DemoLogin(
+        "manager", Role.MANAGER, "Sutton Council Adult Social Care", "Local Area Coordination"
+    ),
+    DemoLogin(
+        "coordinator",
+        Role.COORDINATOR,
+        "Sutton Council Adult Social Care",
+        "Local Area Coordination",
+    ),
     DemoLogin("connector", Role.CONNECTOR, "Sutton Council Public Health", "Community Connectors"),
     DemoLogin("volunteers", Role.VOLUNTEER_COORDINATOR, "Community Action Sutton", "Volunteering"),
     DemoLogin("analyst", Role.ANALYST, "Sutton Council Public Health"),
@@ -86,14 +91,19 @@ def demo_users_load(*, organisations: dict[str, Organisation]) -> list[User]:
         user = User.objects.filter(username=login.username).first()
         if user is None:
             user = user_create(
-                username=login.username, password=DEMO_PASSWORD, role=login.role,
-                first_name=first, last_name=last,
+                username=login.username,
+                password=DEMO_PASSWORD,
+                role=login.role,
+                first_name=first,
+                last_name=last,
                 email=f"{login.username}@demo.placebase.invalid",
-                organisation=organisations[login.organisation], mfa_exempt_in_demo=True,
+                organisation=organisations[login.organisation],
+                mfa_exempt_in_demo=True,
             )
         if login.team:
-            user.teams.add(Team.objects.get(organisation=organisations[login.organisation],
-                                            name=login.team))
+            user.teams.add(
+                Team.objects.get(organisation=organisations[login.organisation], name=login.team)
+            )
         users.append(user)
     return users
 

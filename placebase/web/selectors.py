@@ -1,5 +1,6 @@
 """Reads for the web shell: navigation and the home page for each role."""
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,49 +61,89 @@ _COMING = {
 
 _HOME_SECTIONS: dict[str, list[HomeSection]] = {
     Role.COORDINATOR: [
-        HomeSection("My people", "The residents you walk alongside, with follow-ups and "
-                    "reviews due.", coming_in=_COMING["casework"]),
-        HomeSection("Recent contacts", "Your conversations and contacts of the last weeks.",
-                    coming_in=_COMING["casework"]),
+        HomeSection(
+            "My people",
+            "The residents you walk alongside, with follow-ups and reviews due.",
+            coming_in=_COMING["casework"],
+        ),
+        HomeSection(
+            "Recent contacts",
+            "Your conversations and contacts of the last weeks.",
+            coming_in=_COMING["casework"],
+        ),
     ],
     Role.CONNECTOR: [
-        HomeSection("Asset map", "What your neighbourhoods have: places, groups and gifts.",
-                    coming_in=_COMING["assets"]),
-        HomeSection("Community projects", "Projects from idea to self-sustaining.",
-                    coming_in=_COMING["assets"]),
+        HomeSection(
+            "Asset map",
+            "What your neighbourhoods have: places, groups and gifts.",
+            coming_in=_COMING["assets"],
+        ),
+        HomeSection(
+            "Community projects",
+            "Projects from idea to self-sustaining.",
+            coming_in=_COMING["assets"],
+        ),
     ],
     Role.VOLUNTEER_COORDINATOR: [
-        HomeSection("Opportunities and pledges", "Sign-ups, safeguarding checks due and hours "
-                    "to verify.", coming_in=_COMING["volunteering"]),
+        HomeSection(
+            "Opportunities and pledges",
+            "Sign-ups, safeguarding checks due and hours to verify.",
+            coming_in=_COMING["volunteering"],
+        ),
     ],
     Role.MANAGER: [
-        HomeSection("Caseloads and introductions", "By coordinator, patch and area.",
-                    coming_in=_COMING["casework"]),
-        HomeSection("Evidence", "Costs avoided by agency and social return with ranges.",
-                    coming_in=_COMING["evidence"]),
+        HomeSection(
+            "Caseloads and introductions",
+            "By coordinator, patch and area.",
+            coming_in=_COMING["casework"],
+        ),
+        HomeSection(
+            "Evidence",
+            "Costs avoided by agency and social return with ranges.",
+            coming_in=_COMING["evidence"],
+        ),
     ],
     Role.ANALYST: [
-        HomeSection("Evidence reports", "Reports for any place and period, with their method.",
-                    coming_in=_COMING["evidence"]),
-        HomeSection("Public spend by place", "Total Place spend per head by area.",
-                    coming_in=_COMING["wholeplace"]),
+        HomeSection(
+            "Evidence reports",
+            "Reports for any place and period, with their method.",
+            coming_in=_COMING["evidence"],
+        ),
+        HomeSection(
+            "Public spend by place",
+            "Total Place spend per head by area.",
+            coming_in=_COMING["wholeplace"],
+        ),
     ],
     Role.COUNCILLOR: [
-        HomeSection("Your wards", "Aggregates for the wards you represent; small numbers are "
-                    "hidden to protect residents.", coming_in=_COMING["engagement"]),
+        HomeSection(
+            "Your wards",
+            "Aggregates for the wards you represent; small numbers are "
+            "hidden to protect residents.",
+            coming_in=_COMING["engagement"],
+        ),
     ],
     Role.PARTNER_VIEWER: [
-        HomeSection("Shared with your organisation", "Records shared under a data-sharing "
-                    "agreement, and the benefits that accrue to your organisation.",
-                    coming_in=_COMING["wholeplace"]),
+        HomeSection(
+            "Shared with your organisation",
+            "Records shared under a data-sharing "
+            "agreement, and the benefits that accrue to your organisation.",
+            coming_in=_COMING["wholeplace"],
+        ),
     ],
     Role.PROVIDER_EDITOR: [
-        HomeSection("Your listings", "Keep your organisation's listings up to date.",
-                    coming_in=_COMING["assets"]),
+        HomeSection(
+            "Your listings",
+            "Keep your organisation's listings up to date.",
+            coming_in=_COMING["assets"],
+        ),
     ],
     Role.VOLUNTEER: [
-        HomeSection("Your volunteering", "Your pledges, shifts, hours and badges.",
-                    coming_in=_COMING["volunteering"]),
+        HomeSection(
+            "Your volunteering",
+            "Your pledges, shifts, hours and badges.",
+            coming_in=_COMING["volunteering"],
+        ),
     ],
     Role.ADMIN: [],
 }
@@ -111,13 +152,23 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
 def home_sections_for(*, user: Any) -> list[HomeSection]:
     sections = list(_HOME_SECTIONS.get(user.role, []))
     if can(user, Action.VIEW_PLACES):
-        try:
-            sections.insert(0, HomeSection("Places", "Areas at every level: wards, LSOAs, "
-                                           "NHS footprints and your own patches.",
-                                           href=reverse("places:index"), link_text="Browse places"))
-        except NoReverseMatch:
-            pass
+        with contextlib.suppress(NoReverseMatch):  # the places pages may not be installed
+            sections.insert(
+                0,
+                HomeSection(
+                    "Places",
+                    "Areas at every level: wards, LSOAs, NHS footprints and your own patches.",
+                    href=reverse("places:index"),
+                    link_text="Browse places",
+                ),
+            )
     if can(user, Action.VIEW_AUDIT_LOG):
-        sections.append(HomeSection("Audit log", "Who read or changed what, and when.",
-                                    href=reverse("core:audit_log"), link_text="Open the audit log"))
+        sections.append(
+            HomeSection(
+                "Audit log",
+                "Who read or changed what, and when.",
+                href=reverse("core:audit_log"),
+                link_text="Open the audit log",
+            )
+        )
     return sections

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", default="", help="organisation name")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input (for scripts)")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (for scripts)",
+        )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         organisation = None
@@ -36,10 +39,16 @@ class Command(BaseCommand):
                 raise CommandError("The passwords do not match.")
         try:
             user = user_create(
-                username=options["username"], password=password, role=options["role"],
-                email=options["email"], first_name=options["first_name"],
-                last_name=options["last_name"], organisation=organisation,
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                email=options["email"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                organisation=organisation,
             )
         except PlacebaseError as error:
             raise CommandError(f"{error.message} ({error.code})") from error
-        self.stdout.write(self.style.SUCCESS(f"Added {user.username} as {user.get_role_display()}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {user.username} as {user.get_role_display()}.")
+        )
