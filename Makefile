@@ -41,12 +41,12 @@ test: install browser ## run the whole suite on SQLite, and on PostgreSQL when r
 
 lint: install ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff format --check placebase config benchmarks conftest.py manage.py
 	$(VENV)/bin/mypy placebase config
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff format placebase config benchmarks conftest.py manage.py
 
 migrations-check: install ## fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -1,8 +1,11 @@
-"""Shared test set-up: record which database engines the suite really ran on."""
+"""Shared test set-up: record which database engines the suite really ran on, and load the
+real-browser fixtures (`browser`, `page`, `axe_check`, `signed_in_page`) for every app."""
 
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["placebase.testing.browser"]
 
 USED_DIR = Path(__file__).resolve().parent / "var" / "test-databases-used"
 

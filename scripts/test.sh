@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# Two workers: the suite is mostly database set-up and browser waits, which overlap well.
+WORKERS=${PYTEST_WORKERS:-2}
 PG_URL=${PLACEBASE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 used=var/test-databases-used
 rm -rf "$used"; mkdir -p "$used"
 
 echo "== tests on SQLite =="
-env -u DATABASE_URL "$PY" -m pytest "$@"
+env -u DATABASE_URL "$PY" -m pytest -n "$WORKERS" "$@"
 
 pg_reachable() {
   "$PY" - "$PG_URL" <<'PYEOF'
@@ -25,7 +27,7 @@ PYEOF
 
 if pg_reachable; then
   echo "== tests on PostgreSQL =="
-  DATABASE_URL="$PG_URL" "$PY" -m pytest "$@"
+  DATABASE_URL="$PG_URL" "$PY" -m pytest -n "$WORKERS" "$@"
   if [ ! -f "$used/postgresql" ]; then
     echo "PostgreSQL was reachable but the suite did not use it." >&2
     exit 1

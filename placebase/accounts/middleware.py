@@ -10,11 +10,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .services import mfa_device_for, user_needs_second_factor
 
 SESSION_STARTED = "placebase_auth_started"
 SESSION_LAST_SEEN = "placebase_last_seen"
+# Public, sessionless APIs (Open Referral UK): neither the session clock nor the second
+# factor applies to them, whoever happens to be signed in.
+PUBLIC_API_PREFIXES = ("/oruk/",)
 
 
 class SessionTimeoutMiddleware:
@@ -24,7 +28,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not request.path.startswith(PUBLIC_API_PREFIXES):
             now = time.time()
             started = request.session.get(SESSION_STARTED, now)
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
@@ -42,7 +46,7 @@ class SessionTimeoutMiddleware:
 class MfaRequiredMiddleware:
     """Staff who have signed in with a password reach nothing but the second-factor pages."""
 
-    ALLOWED_PREFIXES = ("/account/mfa/", "/account/sign-out/", "/static/")
+    ALLOWED_PREFIXES = ("/account/mfa/", "/account/sign-out/", "/static/", *PUBLIC_API_PREFIXES)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -56,5 +60,6 @@ class MfaRequiredMiddleware:
         ):
             has_device = mfa_device_for(user) is not None  # type: ignore[arg-type]
             target = "accounts:mfa_verify" if has_device else "accounts:mfa_setup"
-            return redirect(reverse(target))
+            # Carry the page they asked for, so the second step can send them on to it.
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -86,3 +86,44 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SharingPurpose(models.TextChoices):
+    """Why a partner may see a shared record. An agreement and a consent both name purposes;
+    a partner sees a record only for purposes that appear in both."""
+
+    DIRECT_CARE = "direct_care", "Direct support and care of the person"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    EVALUATION = "evaluation", "Evaluation of outcomes and service use"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    ENDED = "ended", "Ended"
+
+
+class DataSharingAgreement(TimestampedModel):
+    """An agreement under which `owner` shares personal records with partner organisations.
+
+    In force only while status is active and today lies between its start and end dates.
+    """
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="agreements_owned"
+    )
+    partners = models.ManyToManyField(Organisation, related_name="agreements_joined")
+    purposes = models.JSONField(default=list, help_text="SharingPurpose codes.")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

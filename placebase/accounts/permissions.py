@@ -32,7 +32,15 @@ class Action(StrEnum):
     MODERATE_DIRECTORY = "directory.moderate"
     MANAGE_VOLUNTEERING = "volunteering.manage"
     VIEW_EVIDENCE = "evidence.view"
+    EDIT_EVIDENCE = "evidence.edit"
     VIEW_WHOLE_PLACE = "wholeplace.view"
+    MANAGE_WHOLE_PLACE = "wholeplace.manage"
+    VIEW_MULTI_AGENCY = "wholeplace.multi_agency.view"
+    RECORD_INVOLVEMENT = "wholeplace.involvement.record"
+    VIEW_ENGAGEMENT = "engagement.view"
+    MANAGE_ENGAGEMENT = "engagement.manage"
+    VIEW_WARD_AGGREGATES = "engagement.ward_view"
+    MANAGE_COUNCILLOR_WARDS = "engagement.councillor_wards"
 
 
 _ALL = frozenset(Role)
@@ -58,9 +66,27 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MODERATE_DIRECTORY: frozenset({Role.ADMIN, Role.CONNECTOR}),
     Action.MANAGE_VOLUNTEERING: frozenset({Role.ADMIN, Role.MANAGER, Role.VOLUNTEER_COORDINATOR}),
     Action.VIEW_EVIDENCE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
+    Action.EDIT_EVIDENCE: frozenset({Role.ADMIN, Role.ANALYST}),
     Action.VIEW_WHOLE_PLACE: frozenset(
         {Role.ADMIN, Role.MANAGER, Role.ANALYST, Role.PARTNER_VIEWER}
     ),
+    # Ledger entries, spend imports and the consistency register.
+    Action.MANAGE_WHOLE_PLACE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
+    # Households served by several agencies: derived from personal records, so not partners.
+    Action.VIEW_MULTI_AGENCY: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
+    Action.RECORD_INVOLVEMENT: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
+    # Engagement activities and their breadth figures (analysts see them disclosure-controlled).
+    Action.VIEW_ENGAGEMENT: frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.CONNECTOR, Role.ANALYST}
+    ),
+    Action.MANAGE_ENGAGEMENT: frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.CONNECTOR}
+    ),
+    # The councillor ward view: aggregates only, always disclosure-controlled.
+    Action.VIEW_WARD_AGGREGATES: frozenset(
+        {Role.ADMIN, Role.MANAGER, Role.ANALYST, Role.COUNCILLOR}
+    ),
+    Action.MANAGE_COUNCILLOR_WARDS: frozenset({Role.ADMIN}),
 }
 
 # Roles that must only ever see aggregates, whatever else they are granted.

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -88,6 +89,14 @@ def user_sign_in_check(*, request: HttpRequest, username: str, password: str) ->
     return user
 
 
+@transaction.atomic
+def password_reset_complete(*, user: User) -> None:
+    """After a reset by email link: forget the account's failures (the lockout message
+    offers a reset as the way back in) and record it."""
+    LoginFailure.objects.filter(username_key=_key(user.get_username())).delete()
+    audit_record(actor=None, verb="password.reset", target=user)
+
+
 def user_needs_second_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not settings.MFA_REQUIRED_FOR_STAFF:
         return False
@@ -109,19 +118,23 @@ def mfa_enrolment_start(*, user: User) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
 def mfa_enrolment_confirm(*, request: HttpRequest, user: User, token: str) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token(token.strip()):
-        login_failure_record(
-            username=user.username, address=client_address(request), reason="bad_enrolment_code"
-        )
-        raise InvalidSecondFactor("Enter the 6-digit code shown in your authenticator app.")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    otp_login(request, device)
-    audit_record(actor=user, verb="mfa.enrolled", target=user)
-    return device
+    address = client_address(request)
+    if login_is_locked(username=user.username, address=address):
+        raise AccountLocked("Too many failed attempts. Wait 15 minutes, then try again.")
+    # The failure is recorded outside the transaction: rolling it back with the refusal
+    # would leave wrong codes uncounted (and the device's own throttle undone).
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        accepted = device is not None and device.verify_token(token.strip())
+        if device is not None and accepted:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(actor=user, verb="mfa.enrolled", target=user)
+            return device
+    login_failure_record(username=user.username, address=address, reason="bad_enrolment_code")
+    raise InvalidSecondFactor("Enter the 6-digit code shown in your authenticator app.")
 
 
 def mfa_verify(*, request: HttpRequest, user: User, token: str) -> None:
@@ -151,6 +164,23 @@ def user_create(
 ) -> User:
     if role not in Role.values:
         raise ValidationFailed(f"Unknown role {role!r}.", code="accounts.unknown_role")
+    # save() checks none of this, and a command line or import can pass anything.
+    try:
+        if not username or len(username) > 150:  # the username column's length
+            raise ValidationError("A username has 1 to 150 characters.")
+        User.username_validator(username)
+    except ValidationError as error:
+        raise ValidationFailed(
+            "A username may use only letters, numbers and @ . + - _ (up to 150 characters).",
+            code="accounts.bad_username",
+        ) from error
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise ValidationFailed(
+                "Enter an email address like name@example.org.", code="accounts.bad_email"
+            ) from error
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed("That username is already taken.", code="accounts.username_taken")
     user = User(

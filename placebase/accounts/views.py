@@ -6,7 +6,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,9 +29,14 @@ def _next_url(request: HttpRequest) -> str:
     return str(reverse_lazy("web:home"))
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Not `request.POST or None`: an empty POST must still be validated and show its errors.
+    return request.POST if request.method == "POST" else None
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +72,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if services.mfa_device_for(request.user) is None:
         return redirect("accounts:mfa_setup")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.mfa_verify(
@@ -87,7 +92,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if services.mfa_device_for(request.user) is not None:
         return redirect("accounts:mfa_verify")
     device = services.mfa_enrolment_start(user=request.user)
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.mfa_enrolment_confirm(
@@ -97,7 +102,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("token", error.message)
         else:
             messages.success(request, "Your authenticator app is set up.")
-            return redirect("web:home")
+            return redirect(_next_url(request))
     qr = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     secret = b32encode(device.bin_key).decode()
     return render(
@@ -124,5 +129,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        audit_record(actor=None, verb="password.reset", target=form.user)
+        services.password_reset_complete(user=form.user)
         return response

@@ -1,1 +1,904 @@
-"""selectors of the assets app."""
+"""Reads for assets and the directory: the public search, listing pages, ORUK pages, the
+moderation queue, staleness and the coordinators' gaps."""
+
+import datetime as dt
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from placebase.core.errors import NotFound, ValidationFailed
+
+from . import geo, oruk, search
+from . import models as m
+from .services import stale_after_days
+
+PUBLIC_STATUSES = (m.AssetStatus.ACTIVE, m.AssetStatus.TEMPORARILY_CLOSED)
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+STALE_DEMOTION = 0.75
+MAX_RADIUS_M = 50_000
+
+
+# --- taxonomy ----------------------------------------------------------------------------------
+
+
+def taxonomy_term_tree() -> list[tuple[m.TaxonomyTerm, int]]:
+    """Every term with its depth, parents before children: for category pickers."""
+    terms = list(m.TaxonomyTerm.objects.select_related("taxonomy").order_by("name"))
+    children: dict[uuid.UUID | None, list[m.TaxonomyTerm]] = defaultdict(list)
+    for term in terms:
+        children[term.parent_id].append(term)
+    out: list[tuple[m.TaxonomyTerm, int]] = []
+
+    def walk(parent: uuid.UUID | None, depth: int) -> None:
+        for term in children.get(parent, []):
+            out.append((term, depth))
+            walk(term.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def taxonomy_term_descendant_ids(*, term_ids: Iterable[str | uuid.UUID]) -> set[uuid.UUID]:
+    """The terms and every narrower term under them (categories are hierarchical)."""
+    wanted = set()
+    for t in term_ids:
+        try:
+            wanted.add(uuid.UUID(str(t)))
+        except ValueError:
+            continue
+    if not wanted:
+        return set()
+    children: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for term_id, parent_id in m.TaxonomyTerm.objects.values_list("id", "parent_id"):
+        if parent_id:
+            children[parent_id].append(term_id)
+    out, stack = set(), list(wanted)
+    while stack:
+        current = stack.pop()
+        if current in out:
+            continue
+        out.add(current)
+        stack.extend(children.get(current, []))
+    return out
+
+
+# --- the public directory ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    postcode: str = ""
+    radius_m: float = 1609.0
+    lat: float | None = None
+    lon: float | None = None
+    area_codes: tuple[str, ...] | None = None
+    term_ids: tuple[str, ...] = ()
+    text: str = ""
+    open_day: int | None = None  # 0 = Monday
+    open_at: dt.time | None = None
+    free_only: bool = False
+    access_features: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Hit:
+    asset_id: uuid.UUID
+    name: str
+    score: float
+    distance_m: float | None
+    stale: bool
+    serves_area: bool
+    asset: m.Asset | None = None
+
+    @property
+    def distance_text(self) -> str:
+        if self.distance_m is None:
+            return ""
+        miles = self.distance_m / 1609.344
+        return "less than 0.1 miles" if miles < 0.1 else f"{miles:.1f} miles"
+
+
+@dataclass
+class DirectoryResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    point: tuple[float, float] | None = None
+    postcode: str = ""
+    ranked_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+def _public_assets() -> QuerySet[m.Asset]:
+    return m.Asset.objects.filter(status__in=PUBLIC_STATUSES)
+
+
+def directory_filter(
+    *,
+    query: DirectoryQuery,
+    base: QuerySet[m.Asset] | None = None,
+    text_tokens: Iterable[str] = (),
+    within: list[uuid.UUID] | None = None,
+) -> QuerySet[m.Asset]:
+    """The listings that pass every filter except distance, as one SQL query. `within`
+    (listing ids already chosen by place) keeps each lookup to those listings' own rows."""
+    qs = base if base is not None else _public_assets()
+    if query.kinds:
+        qs = qs.filter(kind__in=query.kinds)
+    if query.free_only:
+        qs = qs.filter(is_free=True)
+    for feature in query.access_features:
+        qs = qs.filter(access_features_cache__contains=f",{feature},")
+    if query.term_ids:
+        terms = taxonomy_term_descendant_ids(term_ids=query.term_ids)
+        links = m.Attribute.objects.filter(link_entity="service", term_id__in=terms)
+        if within is not None:
+            links = links.filter(link_id__in=within)
+        qs = qs.filter(id__in=Subquery(links.values("link_id")))
+    if query.open_day is not None:
+        when = Q(byday__contains=DAY_CODES[query.open_day])
+        if query.open_at is not None:
+            when &= Q(opens_at__lte=query.open_at, closes_at__gt=query.open_at)
+        open_then = m.Schedule.objects.filter(when).filter(asset__isnull=False)
+        if within is not None:
+            open_then = open_then.filter(asset_id__in=within)
+        qs = qs.filter(id__in=Subquery(open_then.values("asset_id")))
+    tokens = list(text_tokens)
+    if tokens:
+        qs = qs.filter(
+            id__in=Subquery(m.SearchToken.objects.filter(token__in=tokens).values("asset_id"))
+        )
+    return qs
+
+
+def _near(
+    query: DirectoryQuery, lat: float, lon: float, area_codes: tuple[str, ...]
+) -> tuple[Q, tuple[float, float, float, float]]:
+    """The postcode rule: a listing serves you if its service area covers your areas, or it
+    has no service area and a location within the radius."""
+    box = geo.bounding_box(lat, lon, query.radius_m)
+    in_box = m.ServiceAtLocation.objects.filter(
+        location__latitude__range=(box[0], box[1]), location__longitude__range=(box[2], box[3])
+    ).values("asset_id")
+    rule = Q(has_service_area=False, id__in=Subquery(in_box))
+    if area_codes:
+        rule |= Q(
+            id__in=Subquery(
+                m.ServiceArea.objects.filter(area_code__in=area_codes).values("asset_id")
+            )
+        )
+    return rule, box
+
+
+MAX_CANDIDATES = 20_000
+
+
+def _near_candidates(
+    lat: float, lon: float, radius: float, area_codes: tuple[str, ...]
+) -> tuple[dict[uuid.UUID, float], set[uuid.UUID] | None]:
+    """The postcode rule, as a set of listing ids: those whose service area covers one of
+    the postcode's areas, and those with no service area and a location within the radius
+    (bounding box on the indexed columns, then the exact distance). Also each listing's
+    nearest distance. None instead of the set when it would be too large to pass on."""
+    box = geo.bounding_box(lat, lon, radius)
+    distances: dict[uuid.UUID, float] = {}
+    has_area: set[uuid.UUID] = set()
+    for asset_id, plat, plon, with_area in m.ServiceAtLocation.objects.filter(
+        location__latitude__range=(box[0], box[1]),
+        location__longitude__range=(box[2], box[3]),
+    ).values_list(
+        "asset_id", "location__latitude", "location__longitude", "asset__has_service_area"
+    ):
+        if plat is None or plon is None:
+            continue
+        d = geo.haversine_m(lat, lon, plat, plon)
+        if d < distances.get(asset_id, math.inf):
+            distances[asset_id] = d
+        if with_area:
+            has_area.add(asset_id)
+    near = {a for a, d in distances.items() if d <= radius and a not in has_area}
+    if area_codes:
+        serving = (
+            m.ServiceArea.objects.filter(area_code__in=area_codes)
+            .values_list("asset_id", flat=True)
+            .distinct()
+        )
+        covered = set(serving[: MAX_CANDIDATES + 1])
+        if len(covered) > MAX_CANDIDATES:
+            return distances, None
+        near |= covered
+    return distances, near
+
+
+def directory_search(*, query: DirectoryQuery) -> DirectoryResults:
+    """Search the public directory. Raises the places engine's postcode errors for a bad
+    postcode. Nearer and better-matching listings come first; stale ones are demoted."""
+    lat, lon, postcode = query.lat, query.lon, ""
+    area_codes = query.area_codes
+    if query.postcode:
+        located = geo.postcode_locate(query.postcode)
+        lat, lon, postcode = located.lat, located.lon, located.postcode
+    if lat is not None and lon is not None and area_codes is None:
+        area_codes = tuple(a.code for a in geo.areas_at(lat=lat, lon=lon))
+    radius = min(max(query.radius_m, 100.0), MAX_RADIUS_M)
+    query = DirectoryQuery(**{**query.__dict__, "radius_m": radius})
+
+    query_words = (
+        search.match_query(query.text, search.VOCABULARY.ensure_loaded())
+        if query.text.strip()
+        else []
+    )
+    tokens = sorted({t for qw in query_words for t in qw.matches})
+    if query.text.strip() and not tokens:
+        return DirectoryResults(hits=[], total=0, page=1, pages=1, postcode=postcode)
+    stale_before = timezone.now() - dt.timedelta(days=stale_after_days())
+    point = (lat, lon) if lat is not None and lon is not None else None
+    distances: dict[uuid.UUID, float] = {}
+    hits_per_asset: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    columns = ("id", "name", "last_reviewed_at", "has_service_area")
+    candidates = None
+    if lat is not None and lon is not None:
+        distances, candidates = _near_candidates(lat, lon, radius, area_codes or ())
+    if candidates is not None and len(candidates) <= MAX_CANDIDATES:
+        # Where first: the radius (or the postcode's areas) leaves few listings, and every
+        # other filter runs on just those, by primary key.
+        wanted = list(candidates)
+        if not wanted:
+            return DirectoryResults(
+                hits=[], total=0, page=1, pages=1, postcode=postcode, point=point
+            )
+        rows = list(
+            directory_filter(
+                query=query, base=_public_assets().filter(id__in=wanted), within=wanted
+            ).values_list(*columns)
+        )
+        if tokens:
+            for asset_id, token, weight in m.SearchToken.objects.filter(
+                asset_id__in=[r[0] for r in rows], token__in=tokens
+            ).values_list("asset_id", "token", "weight"):
+                hits_per_asset[asset_id][token] = weight
+            rows = [r for r in rows if r[0] in hits_per_asset]
+    else:
+        # No place given (or a very wide one): the filters narrow first, in one SQL query.
+        qs = directory_filter(query=query, text_tokens=tokens)
+        if lat is not None and lon is not None:
+            rule, _ = _near(query, lat, lon, area_codes or ())
+            qs = qs.filter(rule)
+        rows = list(qs.values_list(*columns))
+        if tokens and rows:
+            ids = Subquery(qs.values("id"))
+            for asset_id, token, weight in m.SearchToken.objects.filter(
+                token__in=tokens, asset_id__in=ids
+            ).values_list("asset_id", "token", "weight"):
+                hits_per_asset[asset_id][token] = weight
+    box = geo.bounding_box(lat, lon, radius) if lat is not None and lon is not None else None
+
+    hits: list[Hit] = []
+    for asset_id, name, reviewed_at, has_area in rows:
+        distance = distances.get(asset_id)
+        if box is not None and not has_area and (distance is None or distance > radius):
+            continue  # inside the box but outside the circle
+        if box is not None and has_area and candidates is not None and asset_id not in candidates:
+            continue
+        closeness = 0.0 if distance is None else max(0.0, 1.0 - distance / radius)
+        if query_words:
+            relevance = search.score_listing(query_words, hits_per_asset.get(asset_id, {}))
+            score = 0.65 * relevance + 0.35 * closeness if box is not None else relevance
+        else:
+            score = closeness if box is not None else 0.0
+        stale = reviewed_at < stale_before
+        if stale:
+            score *= STALE_DEMOTION
+        hits.append(
+            Hit(
+                asset_id=asset_id,
+                name=name,
+                score=score,
+                distance_m=distance if distance is not None and distance <= radius * 3 else None,
+                stale=stale,
+                serves_area=has_area,
+            )
+        )
+    hits.sort(
+        key=lambda h: (
+            -round(h.score, 6),
+            h.distance_m if h.distance_m is not None else math.inf,
+            h.name.lower(),
+        )
+    )
+    total = len(hits)
+    pages = max(1, math.ceil(total / query.per_page))
+    page = min(max(1, query.page), pages)
+    page_hits = hits[(page - 1) * query.per_page : page * query.per_page]
+    assets = {a.id: a for a in result_queryset().filter(id__in=[h.asset_id for h in page_hits])}
+    for hit in page_hits:
+        hit.asset = assets.get(hit.asset_id)
+    return DirectoryResults(
+        hits=page_hits,
+        total=total,
+        page=page,
+        pages=pages,
+        point=point,
+        postcode=postcode,
+        ranked_ids=[h.asset_id for h in hits],
+    )
+
+
+def directory_search_naive(*, query: DirectoryQuery) -> list[uuid.UUID]:
+    """The plain ORM way (icontains, distance in Python for every location): the benchmark's
+    peer, and a cross-check in tests. Not typo-tolerant and not used by the product."""
+    qs = _public_assets()
+    if query.term_ids:
+        terms = taxonomy_term_descendant_ids(term_ids=query.term_ids)
+        qs = qs.filter(
+            id__in=m.Attribute.objects.filter(link_entity="service", term_id__in=terms).values(
+                "link_id"
+            )
+        )
+    if query.text:
+        qs = qs.filter(Q(name__icontains=query.text) | Q(description__icontains=query.text))
+    out = []
+    for asset_id, plat, plon in m.ServiceAtLocation.objects.filter(
+        asset__in=qs, location__latitude__isnull=False
+    ).values_list("asset_id", "location__latitude", "location__longitude"):
+        if (
+            query.lat is not None
+            and query.lon is not None
+            and plat is not None
+            and plon is not None
+            and geo.haversine_m(query.lat, query.lon, plat, plon) <= query.radius_m
+        ):
+            out.append(asset_id)
+    return out
+
+
+def result_queryset() -> QuerySet[m.Asset]:
+    """What a line of search results shows (and its map point), in two queries."""
+    return m.Asset.objects.only(
+        "id", "name", "kind", "description", "is_free", "status", "provider_id"
+    ).prefetch_related(
+        Prefetch(
+            "service_at_locations",
+            queryset=m.ServiceAtLocation.objects.select_related("location").only(
+                "id", "asset_id", "location__id", "location__latitude", "location__longitude"
+            ),
+        )
+    )
+
+
+def listing_queryset() -> QuerySet[m.Asset]:
+    """A listing with everything its page or its ORUK object shows, in a fixed few queries."""
+    return m.Asset.objects.select_related("provider").prefetch_related(
+        "schedules",
+        "service_areas",
+        "languages",
+        "funding",
+        "cost_options",
+        "phones",
+        Prefetch("contacts", queryset=m.Contact.objects.prefetch_related("phones")),
+        Prefetch(
+            "service_at_locations",
+            queryset=m.ServiceAtLocation.objects.select_related("location")
+            .prefetch_related(
+                "location__addresses",
+                "location__accessibility",
+                "location__phones",
+                "schedules",
+            )
+            .order_by("created_at"),
+        ),
+    )
+
+
+def attributes_for(
+    *, asset_ids: Iterable[uuid.UUID], entity: str = "service"
+) -> dict[uuid.UUID, list[m.Attribute]]:
+    out: dict[uuid.UUID, list[m.Attribute]] = defaultdict(list)
+    for attribute in (
+        m.Attribute.objects.filter(link_entity=entity, link_id__in=list(asset_ids))
+        .select_related("term__taxonomy")
+        .order_by("term__name")
+    ):
+        out[attribute.link_id].append(attribute)
+    return out
+
+
+def asset_get_public(*, asset_id: uuid.UUID) -> m.Asset:
+    asset = listing_queryset().filter(id=asset_id, status__in=PUBLIC_STATUSES).first()
+    if asset is None:
+        raise NotFound("No such listing.")
+    return asset
+
+
+def asset_get(*, asset_id: uuid.UUID) -> m.Asset:
+    asset = listing_queryset().filter(id=asset_id).first()
+    if asset is None:
+        raise NotFound("No such listing.")
+    return asset
+
+
+def asset_is_stale(*, asset: m.Asset, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return asset.last_reviewed_at < now - dt.timedelta(days=stale_after_days())
+
+
+def assets_by_ids(*, asset_ids: Iterable[str]) -> list[m.Asset]:
+    """Public listings for a shortlist, in the order given, unknown ids left out."""
+    wanted = []
+    for raw in asset_ids:
+        try:
+            wanted.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    found = {a.id: a for a in listing_queryset().filter(id__in=wanted, status__in=PUBLIC_STATUSES)}
+    return [found[i] for i in dict.fromkeys(wanted) if i in found]
+
+
+# --- staff: moderation, staleness, versions ----------------------------------------------------
+
+
+def edit_proposal_list_pending() -> QuerySet[m.EditProposal]:
+    return m.EditProposal.objects.filter(status=m.ProposalStatus.PENDING).select_related(
+        "asset", "proposed_by"
+    )
+
+
+def edit_proposal_get(*, proposal_id: uuid.UUID) -> m.EditProposal:
+    proposal = m.EditProposal.objects.select_related("asset").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("No such suggestion.")
+    return proposal
+
+
+def listing_claim_list_pending() -> QuerySet[m.ListingClaim]:
+    return m.ListingClaim.objects.filter(status=m.ClaimStatus.PENDING).select_related(
+        "asset", "organisation", "requested_by"
+    )
+
+
+def asset_list_stale(*, now: dt.datetime | None = None) -> QuerySet[m.Asset]:
+    cutoff = (now or timezone.now()) - dt.timedelta(days=stale_after_days())
+    return (
+        m.Asset.objects.filter(last_reviewed_at__lt=cutoff)
+        .exclude(status=m.AssetStatus.DEFUNCT)
+        .order_by("last_reviewed_at")
+    )
+
+
+def asset_list_for_user(*, user: Any) -> QuerySet[m.Asset]:
+    """The listings a provider looks after (their organisation's), or all for staff."""
+    if user.is_staff_role:
+        return m.Asset.objects.all()
+    if user.organisation_id is None:
+        return m.Asset.objects.none()
+    return m.Asset.objects.filter(organisation_id=user.organisation_id)
+
+
+def asset_versions(*, asset: m.Asset) -> QuerySet[m.AssetVersion]:
+    return asset.versions.select_related("changed_by").order_by("-number")
+
+
+# --- people's gifts (public view) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicGift:
+    """All the public may know of a gift: what it is and the ward of the person."""
+
+    kind: str
+    description: str
+    where: str
+
+
+def gift_list_public(*, ward_code: str = "") -> list[PublicGift]:
+    qs = m.Gift.objects.filter(show_publicly=True, withdrawn_at__isnull=True)
+    if ward_code:
+        qs = qs.filter(ward_code=ward_code)
+    return [
+        PublicGift(
+            kind=g.get_kind_display(),
+            description=g.description,
+            where=f"Someone in {g.ward_name}" if g.ward_name else "Someone nearby",
+        )
+        for g in qs.only("kind", "description", "ward_name")
+    ]
+
+
+# --- coordinators' gaps ------------------------------------------------------------------------
+
+
+@dataclass
+class NeedGap:
+    need: m.UnmetNeed
+    local_assets: int
+
+
+@dataclass
+class GapsView:
+    unmet: list[NeedGap]
+    needs_met_locally: list[NeedGap]
+    spare: list[m.Asset]
+    over_used: list[m.Asset]
+    points: list[dict[str, Any]]
+
+
+def _assets_serving_area(area_code: str) -> QuerySet[m.Asset]:
+    located_here = m.ServiceAtLocation.objects.filter(location__ward_code=area_code)
+    member_ids = geo.record_ids_in_area(record_type=geo.LOCATION_RECORD_TYPE, area_code=area_code)
+    if member_ids:
+        located_here = m.ServiceAtLocation.objects.filter(
+            Q(location__ward_code=area_code) | Q(location_id__in=member_ids)
+        )
+    return _public_assets().filter(
+        Q(id__in=Subquery(located_here.values("asset_id")))
+        | Q(id__in=Subquery(m.ServiceArea.objects.filter(area_code=area_code).values("asset_id")))
+    )
+
+
+def gaps_view(*, area_code: str = "") -> GapsView:
+    """Needs recorded by coordinators that no local asset meets, beside the assets with room
+    to spare and those that are over-used."""
+    needs = m.UnmetNeed.objects.filter(met_at__isnull=True).select_related("term")
+    if area_code:
+        needs = needs.filter(area_code=area_code)
+    unmet: list[NeedGap] = []
+    met: list[NeedGap] = []
+    for need in needs:
+        terms = taxonomy_term_descendant_ids(term_ids=[need.term_id])
+        local = (
+            _assets_serving_area(need.area_code)
+            .filter(
+                id__in=Subquery(
+                    m.Attribute.objects.filter(link_entity="service", term_id__in=terms).values(
+                        "link_id"
+                    )
+                )
+            )
+            .count()
+        )
+        (met if local else unmet).append(NeedGap(need=need, local_assets=local))
+    assets = _assets_serving_area(area_code) if area_code else _public_assets()
+    spare = list(assets.filter(usage=m.Usage.SPARE).order_by("name")[:200])
+    over = list(assets.filter(usage=m.Usage.OVER_USED).order_by("name")[:200])
+    points = [
+        {"lat": lat, "lon": lon, "name": name, "usage": usage, "id": str(asset_id)}
+        for asset_id, name, usage, lat, lon in m.ServiceAtLocation.objects.filter(
+            asset__in=assets.filter(usage__in=[m.Usage.SPARE, m.Usage.OVER_USED]),
+            location__latitude__isnull=False,
+        ).values_list(
+            "asset_id", "asset__name", "asset__usage", "location__latitude", "location__longitude"
+        )[:2000]
+    ]
+    return GapsView(unmet=unmet, needs_met_locally=met, spare=spare, over_used=over, points=points)
+
+
+def unmet_need_counts_by_area() -> list[dict[str, Any]]:
+    rows = (
+        m.UnmetNeed.objects.filter(met_at__isnull=True)
+        .values("area_code", "area_name")
+        .annotate(needs=Count("id"))
+        .order_by("-needs")
+    )
+    return [dict(row) for row in rows]
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+def project_list() -> QuerySet[m.CommunityProject]:
+    return m.CommunityProject.objects.select_related(
+        "connector", "visioning_exercise"
+    ).prefetch_related("grants", "assets_used")
+
+
+def project_get(*, project_id: uuid.UUID) -> m.CommunityProject:
+    project = project_list().prefetch_related("stage_changes").filter(pk=project_id).first()
+    if project is None:
+        raise NotFound("No such project.")
+    return project
+
+
+# --- Open Referral UK pages --------------------------------------------------------------------
+
+
+class OrukBadRequest(ValidationFailed):
+    code = "assets.oruk_bad_request"
+
+
+@dataclass(frozen=True)
+class OrukQuery:
+    search: str = ""
+    page: int = 1
+    per_page: int = 50
+    taxonomy_term_id: str = ""
+    taxonomy_id: str = ""
+    organization_id: str = ""
+    modified_after: dt.datetime | None = None
+    postcode: str = ""
+    proximity: float | None = None
+    full: bool = False
+    minimal: bool = False
+
+
+MAX_PER_PAGE = 500
+
+
+def _uuid_or_bad(value: str, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise OrukBadRequest(f"{name} must be a UUID.") from error
+
+
+def _paged(query: OrukQuery) -> tuple[int, int]:
+    if query.page < 1:
+        raise OrukBadRequest("page must be 1 or more.")
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise OrukBadRequest(f"per_page must be from 1 to {MAX_PER_PAGE}.")
+    return query.page, query.per_page
+
+
+def _oruk_service_ids(query: OrukQuery) -> QuerySet[m.Asset]:
+    """Services matching every ORUK filter (they combine with AND)."""
+    qs = _public_assets()
+    if query.taxonomy_term_id:
+        term = _uuid_or_bad(query.taxonomy_term_id, "taxonomy_term_id")
+        qs = qs.filter(
+            id__in=Subquery(
+                m.Attribute.objects.filter(link_entity="service", term_id=term).values("link_id")
+            )
+        )
+    if query.taxonomy_id:
+        taxonomy = _uuid_or_bad(query.taxonomy_id, "taxonomy_id")
+        qs = qs.filter(
+            id__in=Subquery(
+                m.Attribute.objects.filter(
+                    link_entity="service", term__taxonomy_id=taxonomy
+                ).values("link_id")
+            )
+        )
+    if query.organization_id:
+        qs = qs.filter(provider_id=_uuid_or_bad(query.organization_id, "organization_id"))
+    if query.modified_after is not None:
+        qs = qs.filter(updated_at__gte=query.modified_after)
+    if query.search.strip():
+        query_words = search.match_query(query.search, search.VOCABULARY.ensure_loaded())
+        tokens = {t for qw in query_words for t in qw.matches}
+        qs = qs.filter(
+            id__in=Subquery(m.SearchToken.objects.filter(token__in=tokens).values("asset_id"))
+        )
+    return qs
+
+
+def oruk_services_page(*, query: OrukQuery) -> dict[str, Any]:
+    page, per_page = _paged(query)
+    qs = _oruk_service_ids(query)
+    if query.postcode:
+        ids = _ids_near_postcode(query, qs)
+        qs = qs.filter(id__in=ids)
+    # By id: a stable order the primary key index gives for free, even on page 2,000.
+    qs = qs.order_by("id")
+    total = qs.count()
+    if query.minimal:
+        # ORUK's "minimal" asks for the id and modified date; name and status stay because
+        # the list schema requires them.
+        rows = qs.values_list("id", "name", "status", "updated_at")[
+            (page - 1) * per_page : page * per_page
+        ]
+        contents = [
+            {"id": str(i), "name": n, "status": s, "last_modified": oruk.iso_datetime(u)}
+            for i, n, s, u in rows
+        ]
+        return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+    page_ids = list(qs.values_list("id", flat=True)[(page - 1) * per_page : page * per_page])
+    base = listing_queryset() if query.full else m.Asset.objects.select_related("provider")
+    found = {a.id: a for a in base.filter(id__in=page_ids)}
+    attributes = attributes_for(asset_ids=page_ids) if query.full else {}
+    contents = [
+        oruk.service_dict(found[i], full=query.full, attributes=attributes.get(i, []))
+        for i in page_ids
+    ]
+    return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def _ids_near_postcode(query: OrukQuery, qs: QuerySet[m.Asset]) -> list[uuid.UUID]:
+    radius = query.proximity if query.proximity is not None else 1609.0
+    if radius <= 0 or radius > MAX_RADIUS_M:
+        raise OrukBadRequest(f"proximity must be from 1 to {MAX_RADIUS_M} metres.")
+    results = directory_search(
+        query=DirectoryQuery(postcode=query.postcode, radius_m=radius, per_page=1)
+    )
+    allowed = set(results.ranked_ids)
+    return [i for i in qs.values_list("id", flat=True) if i in allowed]
+
+
+def oruk_service_get(*, service_id: str) -> dict[str, Any]:
+    asset = (
+        listing_queryset().filter(id=_uuid_or_404(service_id), status__in=PUBLIC_STATUSES).first()
+    )
+    if asset is None:
+        raise NotFound("No such service.")
+    attributes = attributes_for(asset_ids=[asset.id])
+    return oruk.service_dict(asset, full=True, attributes=attributes.get(asset.id, []))
+
+
+def _uuid_or_404(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as error:
+        raise NotFound("No such record.") from error
+
+
+def oruk_organizations_page(*, query: OrukQuery, full_service: bool = False) -> dict[str, Any]:
+    page, per_page = _paged(query)
+    qs = m.DirectoryOrganisation.objects.order_by("name", "id")
+    if query.search.strip():
+        qs = qs.filter(search_name__contains=search.normalise(query.search))
+    total = qs.count()
+    orgs = list(
+        qs.prefetch_related("identifiers", "contacts__phones")[
+            (page - 1) * per_page : page * per_page
+        ]
+    )
+    contents = []
+    for org in orgs:
+        if query.full or full_service:
+            contents.append(_organization_full(org, full_service=full_service))
+        else:
+            contents.append(oruk.organization_dict(org))
+    return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def _organization_full(org: m.DirectoryOrganisation, *, full_service: bool) -> dict[str, Any]:
+    services = _public_assets().filter(provider=org).order_by("name")
+    if full_service:
+        assets = list(listing_queryset().filter(id__in=services.values("id")).order_by("name"))
+        attributes = attributes_for(asset_ids=[a.id for a in assets])
+        nested = [
+            oruk.service_dict(
+                a, full=True, attributes=attributes.get(a.id, []), with_organization=False
+            )
+            for a in assets
+        ]
+    else:
+        nested = [oruk.service_dict(a, full=False, with_organization=False) for a in services]
+    return oruk.organization_dict(org, full=True, services=nested)
+
+
+def oruk_organization_get(*, organization_id: str, full_service: bool = False) -> dict[str, Any]:
+    org = (
+        m.DirectoryOrganisation.objects.prefetch_related("identifiers", "contacts__phones")
+        .filter(id=_uuid_or_404(organization_id))
+        .first()
+    )
+    if org is None:
+        raise NotFound("No such organization.")
+    return _organization_full(org, full_service=full_service)
+
+
+def oruk_service_at_locations_page(*, query: OrukQuery) -> dict[str, Any]:
+    page, per_page = _paged(query)
+    services = _oruk_service_ids(query)
+    qs = m.ServiceAtLocation.objects.filter(asset__in=services)
+    if query.postcode:
+        radius = query.proximity if query.proximity is not None else 1609.0
+        if radius <= 0 or radius > MAX_RADIUS_M:
+            raise OrukBadRequest(f"proximity must be from 1 to {MAX_RADIUS_M} metres.")
+        point = geo.postcode_locate(query.postcode)
+        codes = tuple(a.code for a in geo.areas_at(lat=point.lat, lon=point.lon))
+        allowed = set(_ids_near_postcode(query, services))
+        # Each location must itself be within reach, unless its service covers the area.
+        box = geo.bounding_box(point.lat, point.lon, radius)
+        keep = []
+        rows = qs.filter(asset_id__in=allowed).values_list(
+            "id", "location__latitude", "location__longitude", "asset__has_service_area"
+        )
+        for sal_id, plat, plon, has_area in rows:
+            near = (
+                plat is not None
+                and plon is not None
+                and box[0] <= plat <= box[1]
+                and geo.haversine_m(point.lat, point.lon, plat, plon) <= radius
+            )
+            if (has_area and codes) or near:
+                keep.append(sal_id)
+        qs = m.ServiceAtLocation.objects.filter(id__in=keep)
+    qs = qs.order_by("id")
+    total = qs.count()
+    sals = list(
+        qs.select_related("location", "asset__provider").prefetch_related(
+            *(
+                [
+                    "location__addresses",
+                    "location__accessibility",
+                    "location__phones",
+                    "schedules",
+                    "asset__schedules",
+                    "asset__service_areas",
+                    "asset__languages",
+                    "asset__funding",
+                    "asset__cost_options",
+                    "asset__phones",
+                    "asset__contacts__phones",
+                    "asset__service_at_locations__location__addresses",
+                    "asset__service_at_locations__location__accessibility",
+                    "asset__service_at_locations__location__phones",
+                ]
+                if query.full
+                else []
+            )
+        )[(page - 1) * per_page : page * per_page]
+    )
+    attributes = attributes_for(asset_ids={s.asset_id for s in sals}) if query.full else {}
+    contents = [
+        oruk.service_at_location_dict(s, full=query.full, attributes=attributes.get(s.asset_id, []))
+        for s in sals
+    ]
+    return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def oruk_service_at_location_get(*, sal_id: str) -> dict[str, Any]:
+    sal = (
+        m.ServiceAtLocation.objects.select_related("location", "asset__provider")
+        .filter(id=_uuid_or_404(sal_id), asset__status__in=PUBLIC_STATUSES)
+        .first()
+    )
+    if sal is None:
+        raise NotFound("No such service at location.")
+    asset = listing_queryset().get(id=sal.asset_id)
+    sal.asset = asset
+    attributes = attributes_for(asset_ids=[asset.id])
+    return oruk.service_at_location_dict(sal, full=True, attributes=attributes.get(asset.id, []))
+
+
+def oruk_taxonomies_page(*, query: OrukQuery) -> dict[str, Any]:
+    page, per_page = _paged(query)
+    qs = m.Taxonomy.objects.order_by("name", "id")
+    if query.search.strip():
+        qs = qs.filter(name__icontains=query.search.strip())
+    total = qs.count()
+    contents = [oruk.taxonomy_dict(t) for t in qs[(page - 1) * per_page : page * per_page]]
+    return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def oruk_taxonomy_get(*, taxonomy_id: str) -> dict[str, Any]:
+    taxonomy = m.Taxonomy.objects.filter(id=_uuid_or_404(taxonomy_id)).first()
+    if taxonomy is None:
+        raise NotFound("No such taxonomy.")
+    return oruk.taxonomy_dict(taxonomy, terms=list(taxonomy.terms.order_by("name", "id")))
+
+
+def oruk_taxonomy_terms_page(
+    *, query: OrukQuery, top_only: bool = False, parent_id: str = ""
+) -> dict[str, Any]:
+    page, per_page = _paged(query)
+    qs = m.TaxonomyTerm.objects.select_related("taxonomy").order_by("name", "id")
+    if query.taxonomy_id:
+        qs = qs.filter(taxonomy_id=_uuid_or_bad(query.taxonomy_id, "taxonomy_id"))
+    if parent_id:
+        qs = qs.filter(parent_id=_uuid_or_bad(parent_id, "parent_id"))
+    if top_only:
+        qs = qs.filter(parent__isnull=True)
+    if query.search.strip():
+        qs = qs.filter(name__icontains=query.search.strip())
+    total = qs.count()
+    contents = [oruk.taxonomy_term_dict(t) for t in qs[(page - 1) * per_page : page * per_page]]
+    return oruk.page_dict(contents=contents, total=total, page=page, per_page=per_page)
+
+
+def oruk_taxonomy_term_get(*, term_id: str) -> dict[str, Any]:
+    term = (
+        m.TaxonomyTerm.objects.select_related("taxonomy").filter(id=_uuid_or_404(term_id)).first()
+    )
+    if term is None:
+        raise NotFound("No such taxonomy term.")
+    return oruk.taxonomy_term_dict(term)

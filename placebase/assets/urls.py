@@ -1,2 +1,41 @@
+from django.urls import path
+
+from . import views
+
 app_name = "assets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("listing/<uuid:asset_id>/", views.listing, name="listing"),
+    path("listing/<uuid:asset_id>/report/", views.report, name="report"),
+    path("listing/<uuid:asset_id>/shortlist/", views.shortlist_toggle, name="shortlist_toggle"),
+    path("shortlist/", views.shortlist, name="shortlist"),
+    path("gifts/", views.gifts, name="gifts"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.create, name="create"),
+    path("manage/listing/<uuid:asset_id>/", views.listing_manage, name="listing_manage"),
+    path("manage/listing/<uuid:asset_id>/edit/", views.edit, name="edit"),
+    path("manage/listing/<uuid:asset_id>/reviewed/", views.reviewed, name="reviewed"),
+    path("manage/listing/<uuid:asset_id>/claim/", views.claim, name="claim"),
+    path("manage/suggestions/<uuid:proposal_id>/", views.proposal, name="proposal"),
+    path("manage/claims/<uuid:claim_id>/", views.claim_decide, name="claim_decide"),
+    path("manage/import/", views.register_import, name="register_import"),
+    path(
+        "manage/template.csv",
+        views.register_template,
+        {"kind": "csv"},
+        name="register_template_csv",
+    ),
+    path(
+        "manage/template.xlsx",
+        views.register_template,
+        {"kind": "xlsx"},
+        name="register_template_xlsx",
+    ),
+    path("manage/export.csv", views.register_export, {"kind": "csv"}, name="register_export_csv"),
+    path(
+        "manage/export.xlsx", views.register_export, {"kind": "xlsx"}, name="register_export_xlsx"
+    ),
+    path("gaps/", views.gaps, name="gaps"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/<uuid:project_id>/", views.project, name="project"),
+]

@@ -1,11 +1,15 @@
 """Statistical disclosure control for figures shown to people who may not see records.
 
 Rules (DESIGN.md): a count of 1–7 is shown as "*", other counts are rounded to the nearest
-5, and zero stays zero. Secondary suppression: where a published total would let a reader
-work out a suppressed cell (it is the only hidden cell in its row or column), a second cell
-is hidden too — the smallest non-zero one — so no suppressed count can be recovered.
+5, and zero stays zero. Secondary suppression: a table is published with its row, column and
+grand totals, and no suppressed count may be worked out from what is shown. Each row and
+column of the table *with its totals* is a sum, so the hidden entries must never leave one of
+them determined — not by one line (the only hidden cell in a row) nor by combining lines.
+Complementary cells (sometimes a total) are hidden too, choosing the least information to
+lose.
 """
 
+import heapq
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,22 +58,62 @@ class DisclosedTable:
         }
 
 
-def _hide_complement(
-    line: list[tuple[int, int]], counts: list[list[int]], hidden: set[tuple[int, int]]
-) -> bool:
-    """If exactly one cell of `line` is hidden, hide the smallest other non-zero cell."""
-    hidden_here = [cell for cell in line if cell in hidden]
-    if len(hidden_here) != 1:
-        return False
-    candidates = [cell for cell in line if cell not in hidden and counts[cell[0]][cell[1]] > 0]
-    if not candidates:
-        return False
-    hidden.add(min(candidates, key=lambda cell: (counts[cell[0]][cell[1]], cell)))
-    return True
+Cell = tuple[int, int]
+
+
+def _cheapest_hidden_cycle(
+    edge: Cell, values: list[list[int]], hidden: set[Cell]
+) -> list[Cell] | None:
+    """Cells to hide so that `edge` lies on a cycle of hidden cells; None if it already does.
+
+    Think of the table with its totals as a bipartite graph: a node per row and per column,
+    an edge per non-zero cell. Every row and column sums to its total, so a hidden cell can be
+    worked out exactly when it is a bridge of the graph of hidden cells, and is safe when it
+    lies on a cycle of them. This finds the cheapest path from the cell's column back to its
+    row that avoids the cell itself: hidden cells cost nothing, others cost their value.
+    """
+    n_rows, n_cols = len(values), len(values[0])
+    start, goal = ("c", edge[1]), ("r", edge[0])
+    best: dict[tuple[str, int], int] = {start: 0}
+    came_from: dict[tuple[str, int], tuple[tuple[str, int], Cell]] = {}
+    queue: list[tuple[int, tuple[str, int]]] = [(0, start)]
+    while queue:
+        cost, node = heapq.heappop(queue)
+        if node == goal:
+            break
+        if cost > best[node]:
+            continue
+        kind, index = node
+        steps = (
+            [((r, index), ("r", r)) for r in range(n_rows)]
+            if kind == "c"
+            else [((index, c), ("c", c)) for c in range(n_cols)]
+        )
+        for cell, neighbour in steps:
+            value = values[cell[0]][cell[1]]
+            if cell == edge or value == 0:
+                continue
+            new_cost = cost + (0 if cell in hidden else value)
+            if new_cost < best.get(neighbour, new_cost + 1):
+                best[neighbour] = new_cost
+                came_from[neighbour] = (node, cell)
+                heapq.heappush(queue, (new_cost, neighbour))
+    if goal not in best:
+        return []  # cannot happen: in a consistent table no non-zero cell is a bridge
+    if best[goal] == 0:
+        return None
+    path, node = [], goal
+    while node != start:
+        node, cell = came_from[node]
+        path.append(cell)
+    return [cell for cell in path if cell not in hidden]
 
 
 def disclose_table(counts: Sequence[Sequence[int]]) -> DisclosedTable:
-    """A two-way table of counts with row, column and grand totals, made safe to publish."""
+    """A two-way table of counts with row, column and grand totals, made safe to publish.
+
+    A total may be hidden too (shown as "*") when that protects a cell at least cost.
+    """
     grid = [list(row) for row in counts]
     n_rows = len(grid)
     n_cols = len(grid[0]) if grid else 0
@@ -78,28 +122,31 @@ def disclose_table(counts: Sequence[Sequence[int]]) -> DisclosedTable:
     if any(value < 0 for row in grid for value in row):
         raise ValueError("a count cannot be negative")
 
+    # The table with its totals: row n_rows holds the column totals, column n_cols the row
+    # totals, and the corner the grand total.
+    values = [[*row, sum(row)] for row in grid]
+    values.append([sum(values[r][c] for r in range(n_rows)) for c in range(n_cols + 1)])
     hidden = {
-        (r, c) for r in range(n_rows) for c in range(n_cols) if 0 < grid[r][c] < SMALLEST_SHOWN
+        (r, c)
+        for r in range(n_rows + 1)
+        for c in range(n_cols + 1)
+        if 0 < values[r][c] < SMALLEST_SHOWN
     }
-    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    columns = [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
-    changed = True
-    while changed:  # each pass hides at least one more cell, so this ends
-        changed = False
-        for line in rows + columns:
-            changed |= _hide_complement(line, grid, hidden)
+    # Hiding more cells never exposes a protected one, so one pass over the primary
+    # suppressions is enough; the cells added for one lie on a cycle and are safe too.
+    for cell in sorted(hidden):
+        extra = _cheapest_hidden_cycle(cell, values, hidden)
+        if extra:
+            hidden.update(extra)
 
-    cells: list[list[Shown]] = [
-        [SUPPRESSED if (r, c) in hidden else disclose_count(grid[r][c]) for c in range(n_cols)]
-        for r in range(n_rows)
-    ]
+    def shown(r: int, c: int) -> Shown:
+        return SUPPRESSED if (r, c) in hidden else disclose_count(values[r][c])
+
     return DisclosedTable(
-        cells=cells,
-        row_totals=[disclose_count(sum(row)) for row in grid],
-        column_totals=[
-            disclose_count(sum(grid[r][c] for r in range(n_rows))) for c in range(n_cols)
-        ],
-        total=disclose_count(sum(sum(row) for row in grid)),
+        cells=[[shown(r, c) for c in range(n_cols)] for r in range(n_rows)],
+        row_totals=[shown(r, n_cols) for r in range(n_rows)],
+        column_totals=[shown(n_rows, c) for c in range(n_cols)],
+        total=shown(n_rows, n_cols),
     )
 
 

@@ -12,6 +12,13 @@ from faker import Faker
 from placebase.accounts.models import Organisation, OrganisationKind, Team, User
 from placebase.accounts.roles import Role
 from placebase.accounts.services import user_create
+from placebase.assets.services import demo_assets_load
+from placebase.casework.services import demo_casework_load
+from placebase.engagement.services import demo_engagement_load
+from placebase.evidence.services import evidence_load_starter
+from placebase.places.services import demo_place_load
+from placebase.volunteering.services import demo_volunteering_load
+from placebase.wholeplace.services import demo_wholeplace_load
 
 DEMO_SEED = 20261124
 # Shown on screen by `make demo`; only ever used with DEMO_MODE on.
@@ -108,8 +115,24 @@ def demo_users_load(*, organisations: dict[str, Organisation]) -> list[User]:
     return users
 
 
-def demo_load() -> dict[str, int]:
-    """Load (or top up) the whole demo. Returns counts of what is there afterwards."""
+def demo_load(*, progress: bool = False) -> dict[str, int]:
+    """Load (or top up) the whole demo. Returns counts of what is there afterwards.
+
+    Order matters: geography first (everything located needs it), then the evidence
+    catalogues, then the apps whose records point at places, assets and people.
+    """
     organisations = demo_organisations_load()
     users = demo_users_load(organisations=organisations)
-    return {"organisations": len(organisations), "users": len(users)}
+    counts = {"organisations": len(organisations), "users": len(users)}
+    counts |= demo_place_load(progress=progress)
+    unit_costs, _parameters = evidence_load_starter()
+    counts["unit costs"] = unit_costs.created + unit_costs.revised + unit_costs.unchanged
+    for loader in (
+        demo_assets_load,
+        demo_casework_load,
+        demo_volunteering_load,
+        demo_engagement_load,
+        demo_wholeplace_load,
+    ):
+        counts |= loader(seed=DEMO_SEED)
+    return counts

@@ -1,1 +1,446 @@
-"""services of the evidence app."""
+"""Writes for evidence: service types, unit costs and valuation parameters (all versioned)."""
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Max
+
+from placebase.core.audit import audit_record
+from placebase.core.errors import Conflict, ImportRejected, ValidationFailed
+
+from .models import Agency, ParameterSet, ServiceType, UnitCost, UnitCostShare
+from .valuation import ParametersInvalid, parameters_from_dict
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+STARTER_SERVICE_TYPES = DATA_DIR / "service_types.csv"
+STARTER_UNIT_COSTS = DATA_DIR / "unit_costs_starter.csv"
+STARTER_PARAMETERS = DATA_DIR / "parameters.json"
+
+UNIT_COST_COLUMNS = (
+    "code",
+    "service_type",
+    "item",
+    "unit",
+    "value",
+    "price_year",
+    "agencies",
+    "confidence_grade",
+    "source",
+    "source_url",
+    "licence",
+    "notes",
+)
+UNIT_COST_REQUIRED = (
+    "code",
+    "item",
+    "unit",
+    "value",
+    "price_year",
+    "agencies",
+    "confidence_grade",
+    "source",
+    "licence",
+)
+MAX_UNIT_COST_ROWS = 5000
+
+
+class UnitCostsRejected(ImportRejected):
+    code = "evidence.unit_costs_rejected"
+
+    @property
+    def problems(self) -> list[tuple[int, str]]:
+        """Each bad row as (line, reason)."""
+        return cast(list[tuple[int, str]], self.details.get("problems", []))
+
+
+class ParametersRejected(ValidationFailed):
+    code = "evidence.parameters_invalid"
+
+
+class UnitCostInvalid(ValidationFailed):
+    code = "evidence.unit_cost_invalid"
+
+    @property
+    def problems(self) -> list[str]:
+        return cast(list[str], self.details.get("problems", []))
+
+
+class VersionConflict(Conflict):
+    code = "evidence.version_conflict"
+
+
+@dataclass(frozen=True)
+class UnitCostData:
+    """A checked unit cost, before it is written."""
+
+    code: str
+    service_type: str
+    item: str
+    unit: str
+    value: Decimal
+    price_year: int
+    shares: tuple[tuple[str, Decimal], ...]
+    confidence_grade: int
+    source: str
+    source_url: str
+    licence: str
+    notes: str
+
+    def content_hash(self) -> str:
+        payload = {k: str(v) for k, v in self.__dict__.items() if k != "shares"}
+        payload["shares"] = ";".join(f"{a}:{s.normalize()}" for a, s in sorted(self.shares))
+        payload["value"] = str(self.value.normalize())
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+
+
+def _parse_shares(text: str) -> tuple[tuple[str, Decimal], ...]:
+    """'nhs:0.6;council:0.4' -> (('nhs', 0.6), ('council', 0.4)); shares must sum to 1."""
+    shares: dict[str, Decimal] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        agency, _, share_text = part.partition(":")
+        agency = agency.strip().lower()
+        if agency not in Agency.values:
+            raise ValueError(f"unknown agency '{agency}' (use one of {', '.join(Agency.values)})")
+        if agency in shares:
+            raise ValueError(f"agency '{agency}' is listed twice")
+        try:
+            share = Decimal(share_text.strip())
+        except InvalidOperation:
+            raise ValueError(f"the share for '{agency}' is not a number") from None
+        if (
+            not share.is_finite()
+            or not Decimal(0) < share <= 1
+            or share != share.quantize(Decimal("0.0001"))
+        ):
+            raise ValueError(
+                f"the share for '{agency}' must be above 0 and at most 1, "
+                "with at most 4 decimal places"
+            )
+        shares[agency] = share
+    if not shares:
+        raise ValueError("give at least one agency, like nhs:1 or nhs:0.6;council:0.4")
+    if sum(shares.values()) != 1:
+        raise ValueError(f"agency shares add up to {sum(shares.values())}, not 1")
+    return tuple(shares.items())
+
+
+def unit_cost_data_check(
+    row: dict[str, str], *, known_service_types: set[str]
+) -> tuple[UnitCostData | None, list[str]]:
+    """Check one unit cost given as text fields; returns the data or the reasons it is bad."""
+    cells = {key: (row.get(key) or "").strip() for key in UNIT_COST_COLUMNS}
+    problems = [f"{key.replace('_', ' ')} is blank" for key in UNIT_COST_REQUIRED if not cells[key]]
+    if problems:
+        return None, problems
+    code = cells["code"].lower()
+    if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 100:
+        problems.append("code must use only letters, numbers, - and _ (at most 100)")
+    if cells["service_type"] and cells["service_type"] not in known_service_types:
+        problems.append(f"unknown service type '{cells['service_type']}'")
+    value = Decimal(0)
+    try:
+        value = Decimal(cells["value"].replace(",", "").replace("£", ""))
+        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+            problems.append("value must be a number of pounds, at least 0, to the penny")
+    except InvalidOperation:
+        problems.append(f"value '{cells['value']}' is not a number")
+    price_year = 0
+    if cells["price_year"].isdigit() and 1900 <= int(cells["price_year"]) <= 2100:
+        price_year = int(cells["price_year"])
+    else:
+        problems.append("price year must be a year like 2022 (meaning 2022-23)")
+    grade = 0
+    if cells["confidence_grade"] in {"1", "2", "3", "4", "5", "6"}:
+        grade = int(cells["confidence_grade"])
+    else:
+        problems.append("confidence grade must be a whole number from 1 to 6")
+    shares: tuple[tuple[str, Decimal], ...] = ()
+    try:
+        shares = _parse_shares(cells["agencies"])
+    except ValueError as error:
+        problems.append(str(error))
+    if cells["source_url"] and not cells["source_url"].startswith(("https://", "http://")):
+        problems.append("source URL must start with https:// or http://")
+    for key, limit in (("item", 300), ("unit", 100), ("licence", 300), ("source_url", 500)):
+        if len(cells[key]) > limit:
+            problems.append(f"{key.replace('_', ' ')} is longer than {limit} characters")
+    if problems:
+        return None, problems
+    return UnitCostData(
+        code=code,
+        service_type=cells["service_type"],
+        item=cells["item"],
+        unit=cells["unit"],
+        value=value,
+        price_year=price_year,
+        shares=shares,
+        confidence_grade=grade,
+        source=cells["source"],
+        source_url=cells["source_url"],
+        licence=cells["licence"],
+        notes=cells["notes"],
+    ), []
+
+
+def _write_version(data: UnitCostData, *, actor: Any) -> str:
+    """Write `data` as the next version of its code unless it equals the current one."""
+    digest = data.content_hash()
+    current = UnitCost.objects.select_for_update().filter(code=data.code, is_current=True).first()
+    if current is not None and current.content_hash == digest:
+        return "unchanged"
+    latest = UnitCost.objects.filter(code=data.code).aggregate(v=Max("version"))["v"] or 0
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current", "updated_at"])
+    service_type = ServiceType.objects.get(code=data.service_type) if data.service_type else None
+    unit_cost = UnitCost.objects.create(
+        code=data.code,
+        version=latest + 1,
+        is_current=True,
+        service_type=service_type,
+        item=data.item,
+        unit=data.unit,
+        value=data.value,
+        value_price_year=data.price_year,
+        confidence_grade=data.confidence_grade,
+        source=data.source,
+        source_url=data.source_url,
+        licence=data.licence,
+        notes=data.notes,
+        content_hash=digest,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    UnitCostShare.objects.bulk_create(
+        UnitCostShare(unit_cost=unit_cost, agency=agency, share=share)
+        for agency, share in data.shares
+    )
+    return "revised" if current is not None else "created"
+
+
+@transaction.atomic
+def unit_costs_load(*, actor: Any, text: str, source_name: str) -> LoadResult:
+    """Load unit costs from CSV text (the format of data/unit_costs_starter.csv).
+
+    Every row is checked before anything is written; any bad row rejects the whole file,
+    listing each problem with its line. A row equal to the current version of its code
+    changes nothing, so loading the same file twice is harmless."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UnitCostsRejected("The file is empty.", problems=[(1, "the file is empty")])
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in UNIT_COST_REQUIRED if name not in header]
+    if missing:
+        raise UnitCostsRejected(
+            "The file is missing columns.", problems=[(1, f"missing columns: {', '.join(missing)}")]
+        )
+    reader.fieldnames = header
+    known = set(ServiceType.objects.values_list("code", flat=True))
+    checked: list[UnitCostData] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue
+            if len(checked) + len(problems) >= MAX_UNIT_COST_ROWS:
+                problems.append((line, f"a file may have at most {MAX_UNIT_COST_ROWS} rows"))
+                break
+            data, row_problems = unit_cost_data_check(
+                {k: v for k, v in row.items() if isinstance(v, str)}, known_service_types=known
+            )
+            problems.extend((line, problem) for problem in row_problems)
+            if data is not None:
+                if data.code in seen:
+                    problems.append((line, f"code '{data.code}' is also on line {seen[data.code]}"))
+                seen[data.code] = line
+                checked.append(data)
+    except csv.Error as error:
+        problems.append((reader.line_num, f"the file is not valid CSV: {error}"))
+    if not checked and not problems:
+        problems.append((2, "the file has a header but no rows"))
+    if problems:
+        raise UnitCostsRejected(
+            f"{len(problems)} problem(s) in {source_name}; nothing was loaded.", problems=problems
+        )
+    outcomes = [_write_version(data, actor=actor) for data in checked]
+    result = LoadResult(
+        created=outcomes.count("created"),
+        revised=outcomes.count("revised"),
+        unchanged=outcomes.count("unchanged"),
+    )
+    audit_record(
+        actor=actor,
+        verb="evidence.unit_costs.load",
+        target_type="evidence.unitcost",
+        payload={
+            "source": source_name[:200],
+            "created": result.created,
+            "revised": result.revised,
+            "unchanged": result.unchanged,
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def service_types_load_starter(*, actor: Any = None) -> int:
+    """Create the shipped service types that do not exist yet; returns how many it created."""
+    created = 0
+    with STARTER_SERVICE_TYPES.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            _, was_created = ServiceType.objects.get_or_create(
+                code=row["code"],
+                defaults={"label": row["label"], "description": row["description"]},
+            )
+            created += was_created
+    if created:
+        audit_record(
+            actor=actor,
+            verb="evidence.service_types.load_starter",
+            target_type="evidence.servicetype",
+            payload={"created": created},
+        )
+    return created
+
+
+@transaction.atomic
+def unit_costs_load_starter(*, actor: Any = None) -> LoadResult:
+    """Load the shipped service types and starter unit costs. Idempotent."""
+    service_types_load_starter(actor=actor)
+    return unit_costs_load(
+        actor=actor,
+        text=STARTER_UNIT_COSTS.read_text(encoding="utf-8"),
+        source_name="Placebase starter unit costs",
+    )
+
+
+@transaction.atomic
+def unit_cost_revise(
+    *, actor: Any, code: str, expected_version: int, fields: dict[str, str]
+) -> UnitCost:
+    """Save an edited unit cost as a new version of `code`.
+
+    `expected_version` is the version the editor started from: if someone saved another
+    version since, this raises VersionConflict rather than silently overwrite their work."""
+    current = UnitCost.objects.select_for_update().filter(code=code, is_current=True).first()
+    if current is None:
+        raise UnitCostInvalid(f"There is no unit cost with code {code}.")
+    if current.version != expected_version:
+        raise VersionConflict(
+            "Someone saved a newer version of this unit cost while you were "
+            f"editing (now version {current.version}). Review it and try "
+            "again."
+        )
+    known = set(ServiceType.objects.values_list("code", flat=True))
+    data, problems = unit_cost_data_check({**fields, "code": code}, known_service_types=known)
+    if data is None:
+        raise UnitCostInvalid("The unit cost has problems.", problems=problems)
+    outcome = _write_version(data, actor=actor)
+    revised = UnitCost.objects.get(code=code, is_current=True)
+    if outcome != "unchanged":
+        audit_record(
+            actor=actor,
+            verb="evidence.unit_cost.revise",
+            target=revised,
+            payload={"code": code, "version": revised.version},
+        )
+    return revised
+
+
+def _document_hash(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def _check_parameters(values: dict[str, Any]) -> None:
+    try:
+        parameters_from_dict(values)
+    except ParametersInvalid as error:
+        raise ParametersRejected(str(error)) from error
+
+
+@transaction.atomic
+def parameter_set_publish(
+    *, actor: Any, values: dict[str, Any], label: str, expected_current_version: int | None
+) -> ParameterSet:
+    """Publish a new version of the valuation parameters and make it current."""
+    _check_parameters(values)
+    label = label.strip()[:300]
+    if not label:
+        raise ParametersRejected("Give the parameter set a label.")
+    current = ParameterSet.objects.select_for_update().filter(is_current=True).first()
+    if (current.version if current else None) != expected_current_version:
+        raise VersionConflict(
+            "Someone published other parameters while you were editing. Review them and try again."
+        )
+    latest = ParameterSet.objects.aggregate(v=Max("version"))["v"] or 0
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current", "updated_at"])
+    created = ParameterSet.objects.create(
+        version=latest + 1,
+        is_current=True,
+        label=label,
+        values=values,
+        content_hash=_document_hash(values),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        verb="evidence.parameters.publish",
+        target=created,
+        payload={"version": created.version},
+    )
+    return created
+
+
+@transaction.atomic
+def parameter_set_load_starter(*, actor: Any = None) -> ParameterSet:
+    """Load the shipped parameters. Idempotent: an identical set already stored is returned
+    as it is. The loaded set becomes current only when no set is current, so reloading never
+    overrides parameters an analyst has published."""
+    values = json.loads(STARTER_PARAMETERS.read_text(encoding="utf-8"))
+    _check_parameters(values)
+    digest = _document_hash(values)
+    existing = ParameterSet.objects.filter(content_hash=digest).order_by("-version").first()
+    if existing is not None:
+        return existing
+    has_current = ParameterSet.objects.select_for_update().filter(is_current=True).exists()
+    latest = ParameterSet.objects.aggregate(v=Max("version"))["v"] or 0
+    created = ParameterSet.objects.create(
+        version=latest + 1,
+        is_current=not has_current,
+        label=values.get("label", "Starter parameters")[:300],
+        values=values,
+        content_hash=digest,
+    )
+    audit_record(
+        actor=actor,
+        verb="evidence.parameters.load_starter",
+        target=created,
+        payload={"version": created.version, "current": created.is_current},
+    )
+    return created
+
+
+@transaction.atomic
+def evidence_load_starter(*, actor: Any = None) -> tuple[LoadResult, ParameterSet]:
+    """Everything the evidence engine ships with: service types, unit costs, parameters."""
+    return unit_costs_load_starter(actor=actor), parameter_set_load_starter(actor=actor)

@@ -1,1 +1,310 @@
-"""views of the evidence app."""
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from placebase.accounts.permissions import Action, can, require
+from placebase.core.errors import NotFound, PlacebaseError
+
+from . import selectors, services, sroi
+from .charts import tornado_chart
+from .forms import (
+    ROW_COLUMNS,
+    CalculatorOptionsForm,
+    ImpactRowFormSet,
+    MapUploadForm,
+    UnitCostForm,
+)
+from .services import DATA_DIR
+
+PREFIX = "rows"
+
+
+@require(Action.VIEW_EVIDENCE)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "evidence/index.html",
+        {
+            "current": selectors.parameters_current(),
+            "unit_cost_count": selectors.unit_cost_list_current().count(),
+        },
+    )
+
+
+def _rows_formset(rows: list[dict[str, str]]) -> Any:
+    return ImpactRowFormSet(prefix=PREFIX, initial=rows or [{}])
+
+
+def _rows_from_outcomes(outcomes: list[sroi.Outcome]) -> list[dict[str, str]]:
+    rows = []
+    for o in outcomes:
+        row = {
+            "outcome": o.outcome,
+            "stakeholder": o.stakeholder,
+            "agency": o.agency,
+            "duration_years": str(o.duration_years),
+            "starts_year": str(o.starts_year),
+        }
+        for name in sroi.ESTIMATES:
+            row[name] = _plain(getattr(o, name))
+            if name in o.ranges:
+                row[f"low_{name}"], row[f"high_{name}"] = (_plain(v) for v in o.ranges[name])
+        rows.append(row)
+    return rows
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _submitted_rows(formset: Any) -> list[dict[str, str]]:
+    """The rows as typed, kept even when they are not (yet) valid."""
+    if not formset.is_valid():  # only a tampered management form or over-long cells
+        return [
+            {
+                column: str(form.data.get(f"{form.prefix}-{column}", ""))[:200]
+                for column in ROW_COLUMNS
+            }
+            for form in formset.forms
+        ]
+    return [
+        {column: form.cleaned_data.get(column, "") for column in ROW_COLUMNS}
+        for form in formset.forms
+    ]
+
+
+def _problem_errors(formset: Any, problems: list[sroi.Problem]) -> list[dict[str, str]]:
+    """Attach the calculator's problems to the row cells and list them for the summary."""
+    summary = []
+    for problem in problems:
+        index = problem.line - 1
+        column = problem.column if problem.column in ROW_COLUMNS else "outcome"
+        message = f"Row {problem.line}: {problem.message[:1].upper()}{problem.message[1:]}"
+        if 0 <= index < len(formset.forms) and hasattr(formset.forms[index], "cleaned_data"):
+            formset.forms[index].add_error(column, message)
+        summary.append({"href": f"#id_{PREFIX}-{index}-{column}", "text": message})
+    return summary
+
+
+@require(Action.VIEW_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def sroi_calculator(request: HttpRequest) -> HttpResponse:
+    """The impact map as an editable table. Adding and removing rows are submit buttons, so
+    the page works without JavaScript; uploading a CSV fills the table."""
+    action = request.POST.get("action", "")
+    upload_form = MapUploadForm()
+    options_form = CalculatorOptionsForm(initial={"discount": "schedule", "first_year": "default"})
+    errors: list[dict[str, str]] = []
+    context: dict[str, Any] = {}
+    status = 200
+
+    if request.method == "GET":
+        rows: list[dict[str, str]] = []
+        if request.GET.get("example"):
+            rows = _rows_from_outcomes(
+                sroi.read_map_csv((DATA_DIR / "example_map.csv").read_text(encoding="utf-8"))
+            )
+            options_form = CalculatorOptionsForm(
+                initial={"inputs": "150000", "discount": "schedule", "first_year": "default"}
+            )
+        formset = _rows_formset(rows)
+    elif action == "upload":
+        upload_form = MapUploadForm(request.POST, request.FILES)
+        formset = _rows_formset([])
+        if upload_form.is_valid():
+            try:
+                outcomes = sroi.read_map_csv(upload_form.cleaned_data["file"])
+            except sroi.MapInvalid as error:
+                for problem in error.problems[:50]:
+                    upload_form.add_error(
+                        "file",
+                        f"Line {problem.line}: {problem.message[:1].upper()}{problem.message[1:]}",
+                    )
+            else:
+                formset = _rows_formset(_rows_from_outcomes(outcomes))
+                messages.success(
+                    request,
+                    f"Uploaded {len(outcomes)} outcome"
+                    f"{'s' if len(outcomes) != 1 else ''}. Enter the value "
+                    "of inputs and calculate.",
+                )
+        if upload_form.errors:
+            errors = [{"href": "#id_file", "text": str(e)} for e in upload_form.errors["file"]]
+            status = 400
+    else:
+        bound = ImpactRowFormSet(request.POST, prefix=PREFIX)
+        rows = _submitted_rows(bound)
+        options_form = CalculatorOptionsForm(request.POST)
+        if action == "add":
+            rows.append({})
+            formset = _rows_formset(rows[:200])
+            options_form = CalculatorOptionsForm(initial=request.POST.dict())
+        elif action.startswith("remove-"):
+            index = action.removeprefix("remove-")
+            if index.isdigit() and int(index) < len(rows):
+                del rows[int(index)]
+            formset = _rows_formset(rows)
+            options_form = CalculatorOptionsForm(initial=request.POST.dict())
+        else:
+            # The bound formset shows what was typed and can carry errors on each cell.
+            formset = bound if bound.is_valid() else _rows_formset(rows)
+            checked: list[sroi.Outcome] = []
+            try:
+                checked = sroi.parse_records(enumerate(rows, start=1))
+                if not checked:
+                    errors.append(
+                        {"href": f"#id_{PREFIX}-0-outcome", "text": "Enter at least one outcome"}
+                    )
+            except sroi.MapInvalid as error:
+                errors = _problem_errors(formset, error.problems)
+            if options_form.is_valid() and checked and not errors:
+                data = options_form.cleaned_data
+                report, current = selectors.sroi_report(
+                    outcomes=checked,
+                    inputs=data["inputs"],
+                    discount_rate=data.get("rate_fraction"),
+                    first_year=None if data["first_year"] == "default" else data["first_year"],
+                    draws=data["draws"],
+                    seed=data["seed"],
+                )
+                context.update(_results_context(report, current))
+            else:
+                errors += [
+                    {"href": f"#id_{name}", "text": str(message)}
+                    for name, field_errors in options_form.errors.items()
+                    for message in field_errors
+                ]
+                status = 400
+    return render(
+        request,
+        "evidence/sroi.html",
+        {
+            "formset": formset,
+            "options_form": options_form,
+            "upload_form": upload_form,
+            "errors": errors,
+            "estimates": sroi.ESTIMATES,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _results_context(report: sroi.Report, current: selectors.CurrentParameters) -> dict[str, Any]:
+    result = report.result
+    return {
+        "report": report,
+        "result": result,
+        "parameters": current,
+        "discounting": sroi.describe_discounting(result.options),
+        "tornado": tornado_chart(report.tornado, central=result.ratio),
+        "any_switching_value": any(s.value is not None for s in report.switching),
+    }
+
+
+@require(Action.VIEW_EVIDENCE)
+def unit_cost_list(request: HttpRequest) -> HttpResponse:
+    service_type = request.GET.get("service_type", "")[:64]
+    return render(
+        request,
+        "evidence/unit_cost_list.html",
+        {
+            "unit_costs": selectors.unit_cost_list_current(service_type=service_type),
+            "service_types": selectors.service_type_list(),
+            "chosen": service_type,
+            "can_edit": can(request.user, Action.EDIT_EVIDENCE),
+        },
+    )
+
+
+def _get_unit_cost(unit_cost_id: Any) -> Any:
+    try:
+        return selectors.unit_cost_get(unit_cost_id=unit_cost_id)
+    except NotFound:
+        raise Http404("No such unit cost.") from None
+
+
+@require(Action.VIEW_EVIDENCE)
+def unit_cost_detail(request: HttpRequest, unit_cost_id: Any) -> HttpResponse:
+    unit_cost = _get_unit_cost(unit_cost_id)
+    return render(
+        request,
+        "evidence/unit_cost_detail.html",
+        {
+            "unit_cost": unit_cost,
+            "versions": selectors.unit_cost_versions(code=unit_cost.code),
+            "can_edit": can(request.user, Action.EDIT_EVIDENCE) and unit_cost.is_current,
+        },
+    )
+
+
+@require(Action.EDIT_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def unit_cost_revise(request: HttpRequest, unit_cost_id: Any) -> HttpResponse:
+    unit_cost = _get_unit_cost(unit_cost_id)
+    if not unit_cost.is_current:
+        raise PermissionDenied("Only the current version can be edited.")
+    initial = {
+        "expected_version": unit_cost.version,
+        "item": unit_cost.item,
+        "unit": unit_cost.unit,
+        "value": unit_cost.value,
+        "price_year": unit_cost.value_price_year,
+        "agencies": ";".join(f"{s.agency}:{s.share.normalize()}" for s in unit_cost.shares.all()),
+        "confidence_grade": unit_cost.confidence_grade,
+        "service_type": unit_cost.service_type.code if unit_cost.service_type else "",
+        "source": unit_cost.source,
+        "source_url": unit_cost.source_url,
+        "licence": unit_cost.licence,
+        "notes": unit_cost.notes,
+    }
+    form = UnitCostForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {k: str(v) for k, v in form.cleaned_data.items() if k != "expected_version"}
+            fields["price_year"] = fields["price_year"].strip()
+            try:
+                revised = services.unit_cost_revise(
+                    actor=request.user,
+                    code=unit_cost.code,
+                    expected_version=form.cleaned_data["expected_version"],
+                    fields=fields,
+                )
+            except PlacebaseError as error:
+                form.add_error(None, error.message)
+                for problem in getattr(error, "problems", []):
+                    form.add_error(None, f"{problem[:1].upper()}{problem[1:]}")
+            else:
+                messages.success(request, f"Saved as version {revised.version}.")
+                return redirect("evidence:unit_cost_detail", unit_cost_id=revised.pk)
+        status = 400
+    return render(
+        request,
+        "evidence/unit_cost_form.html",
+        {"form": form, "unit_cost": unit_cost},
+        status=status,
+    )
+
+
+@require(Action.VIEW_EVIDENCE)
+def parameters(request: HttpRequest) -> HttpResponse:
+    version = request.GET.get("version", "")
+    try:
+        shown = selectors.parameters_of_version(version=int(version) if version.isdigit() else None)
+    except NotFound:
+        raise Http404("No such parameter set.") from None
+    return render(
+        request,
+        "evidence/parameters.html",
+        {
+            "shown": shown,
+            "versions": selectors.parameter_set_list(),
+        },
+    )

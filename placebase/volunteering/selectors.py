@@ -1,1 +1,743 @@
-"""selectors of the volunteering app."""
+"""Reads for volunteering: public search, a volunteer's own page, coordinators' lists (scoped
+to their organisation and audited where they show personal data), matching and the value of
+volunteer time."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from placebase.accounts.permissions import Action, can
+from placebase.core.audit import audit_record
+from placebase.core.errors import NotFound, ValidationFailed
+from placebase.core.money import Money
+
+from . import availability as slots
+from . import geo
+from .errors import RatesUnavailable
+from .models import (
+    ACTIVE_PLEDGE_STATUSES,
+    OPPORTUNITY_RECORD_TYPE,
+    Badge,
+    BadgeKind,
+    CelebrationEvent,
+    HoursEntry,
+    HoursSource,
+    HoursStatus,
+    Invitation,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    Pledge,
+    PledgeStatus,
+    SafeguardingCheck,
+    Shift,
+    Volunteer,
+    VolunteerStatus,
+)
+
+SEARCH_RADIUS_KM = 10.0
+PENNY = Decimal("0.01")
+MINUTES_PER_HOUR = Decimal(60)
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpportunityNear:
+    opportunity: Opportunity
+    distance_km: float | None
+
+
+def _published() -> QuerySet[Opportunity]:
+    today = timezone.localdate()
+    return (
+        Opportunity.objects.filter(status=OpportunityStatus.PUBLISHED)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .prefetch_related("skills")
+    )
+
+
+def opportunity_search(
+    *, postcode: str = "", kind: str = "", radius_km: float = SEARCH_RADIUS_KM, limit: int = 50
+) -> tuple[geo.Point | None, list[OpportunityNear]]:
+    """Published opportunities, nearest first when a postcode is given (within `radius_km`).
+
+    Raises a ValidationFailed subclass for a postcode that is malformed or unknown.
+    """
+    opportunities = _published()
+    if kind:
+        if kind not in OpportunityKind.values:
+            raise ValidationFailed("Choose a kind of opportunity", code="volunteering.kind_invalid")
+        opportunities = opportunities.filter(kind=kind)
+    if not postcode.strip():
+        return None, [OpportunityNear(o, None) for o in opportunities.order_by("title")[:limit]]
+    point = geo.postcode_point(postcode)
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(point.lat, point.lon, radius_km)
+    nearby = opportunities.filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
+    found = []
+    for opportunity in nearby:
+        distance = geo.haversine_km(point.lat, point.lon, opportunity.lat, opportunity.lon)
+        if distance <= radius_km:
+            found.append(OpportunityNear(opportunity, distance))
+    found.sort(key=lambda item: (item.distance_km, item.opportunity.title))
+    return point, found[:limit]
+
+
+def opportunity_get_public(*, opportunity_id: Any) -> Opportunity:
+    try:
+        return _published().prefetch_related("sites").get(pk=opportunity_id)
+    except (Opportunity.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound("No such opportunity.") from None
+
+
+def shifts_open(*, opportunity: Opportunity) -> QuerySet[Shift]:
+    return (
+        Shift.objects.filter(opportunity=opportunity, starts_at__gte=timezone.now())
+        .select_related("site")
+        .order_by("starts_at")
+    )
+
+
+def places_left(*, opportunity: Opportunity) -> int | None:
+    if opportunity.capacity is None or opportunity.kind == OpportunityKind.MICRO:
+        return None
+    taken = Pledge.objects.filter(
+        opportunity=opportunity, status__in=ACTIVE_PLEDGE_STATUSES
+    ).count()
+    return max(0, opportunity.capacity - taken)
+
+
+def pledge_count(*, opportunity: Opportunity) -> int:
+    return Pledge.objects.filter(opportunity=opportunity, status__in=ACTIVE_PLEDGE_STATUSES).count()
+
+
+# --- a volunteer's own page -------------------------------------------------------------------
+
+
+def volunteer_get_own(*, user: Any) -> Volunteer:
+    if user is None or not user.is_authenticated:
+        raise NotFound("No volunteer profile.")
+    try:
+        return Volunteer.objects.prefetch_related("skills").get(user=user)
+    except Volunteer.DoesNotExist:
+        raise NotFound("No volunteer profile.") from None
+
+
+@dataclass
+class VolunteerPage:
+    volunteer: Volunteer
+    pledges: list[Pledge]
+    upcoming_shifts: list[Pledge]
+    hours: list[HoursEntry]
+    verified_minutes: int
+    waiting_minutes: int
+    badges: list[Any]
+    thanks: list[Any]
+    invitations: list[Invitation]
+    loggable: list[Opportunity] = field(default_factory=list)
+
+    @property
+    def verified_hours(self) -> Decimal:
+        return (Decimal(self.verified_minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.1"))
+
+    @property
+    def waiting_hours(self) -> Decimal:
+        return (Decimal(self.waiting_minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.1"))
+
+
+def volunteer_page(*, volunteer: Volunteer) -> VolunteerPage:
+    pledges = list(
+        volunteer.pledges.select_related("opportunity", "shift", "site").order_by("-created_at")
+    )
+    now = timezone.now()
+    upcoming = sorted(
+        (
+            p
+            for p in pledges
+            if p.shift
+            and p.shift.starts_at >= now
+            and p.status in (PledgeStatus.CONFIRMED, PledgeStatus.REQUESTED, PledgeStatus.PLEDGED)
+        ),
+        key=lambda p: p.shift.starts_at if p.shift else now,
+    )
+    hours = list(volunteer.hours.select_related("opportunity")[:50])
+    totals = dict(
+        volunteer.hours.values_list("status").annotate(m=Sum("minutes")).values_list("status", "m")
+    )
+    loggable = {
+        p.opportunity_id: p.opportunity for p in pledges if p.status in ACTIVE_PLEDGE_STATUSES
+    }
+    return VolunteerPage(
+        volunteer=volunteer,
+        pledges=pledges,
+        upcoming_shifts=upcoming,
+        hours=hours,
+        verified_minutes=totals.get(HoursStatus.VERIFIED, 0) or 0,
+        waiting_minutes=totals.get(HoursStatus.LOGGED, 0) or 0,
+        badges=list(volunteer.badges.select_related("badge")),
+        thanks=list(volunteer.thanks.all()[:10]),
+        invitations=list(
+            volunteer.invitations.select_related("event").filter(event__starts_at__gte=now)
+        ),
+        loggable=sorted(loggable.values(), key=lambda o: o.title),
+    )
+
+
+def invitation_get_own(*, volunteer: Volunteer, invitation_id: Any) -> Invitation:
+    try:
+        return Invitation.objects.select_related("event").get(pk=invitation_id, volunteer=volunteer)
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such invitation.") from None
+
+
+def pledge_get_own(*, volunteer: Volunteer, pledge_id: Any) -> Pledge:
+    try:
+        return Pledge.objects.select_related("opportunity").get(pk=pledge_id, volunteer=volunteer)
+    except (Pledge.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such pledge.") from None
+
+
+# --- coordinators -----------------------------------------------------------------------------
+
+
+def _require_manager(user: Any) -> None:
+    if not can(user, Action.MANAGE_VOLUNTEERING) or user.organisation_id is None:
+        raise NotFound("Not found.")
+
+
+def opportunity_list_for_manager(*, user: Any) -> QuerySet[Opportunity]:
+    _require_manager(user)
+    return (
+        Opportunity.objects.filter(organisation_id=user.organisation_id)
+        .annotate(
+            pledges_active=Count("pledges", filter=Q(pledges__status__in=ACTIVE_PLEDGE_STATUSES))
+        )
+        .order_by("status", "title")
+    )
+
+
+def opportunity_get_for_manager(*, user: Any, opportunity_id: Any) -> Opportunity:
+    _require_manager(user)
+    try:
+        return Opportunity.objects.prefetch_related("skills", "sites").get(
+            pk=opportunity_id, organisation_id=user.organisation_id
+        )
+    except (Opportunity.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such opportunity.") from None
+
+
+def pledge_list_for_opportunity(*, user: Any, opportunity: Opportunity) -> list[Pledge]:
+    _require_manager(user)
+    if opportunity.organisation_id != user.organisation_id:
+        raise NotFound("No such opportunity.")
+    pledges = list(
+        opportunity.pledges.select_related("volunteer", "shift", "site").order_by(
+            "status", "-created_at"
+        )
+    )
+    audit_record(
+        actor=user,
+        verb="pledges.listed",
+        target=opportunity,
+        personal_data=True,
+        payload={"count": len(pledges)},
+    )
+    return pledges
+
+
+def pledge_get_for_manager(*, user: Any, pledge_id: Any) -> Pledge:
+    _require_manager(user)
+    try:
+        return Pledge.objects.select_related("opportunity", "volunteer").get(
+            pk=pledge_id, opportunity__organisation_id=user.organisation_id
+        )
+    except (Pledge.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such pledge.") from None
+
+
+def pledges_awaiting(*, user: Any) -> QuerySet[Pledge]:
+    _require_manager(user)
+    return (
+        Pledge.objects.filter(
+            opportunity__organisation_id=user.organisation_id, status=PledgeStatus.REQUESTED
+        )
+        .select_related("opportunity", "volunteer", "shift")
+        .order_by("created_at")
+    )
+
+
+def hours_to_verify(*, user: Any) -> QuerySet[HoursEntry]:
+    _require_manager(user)
+    return (
+        HoursEntry.objects.filter(
+            opportunity__organisation_id=user.organisation_id, status=HoursStatus.LOGGED
+        )
+        .select_related("opportunity", "volunteer")
+        .order_by("worked_on")
+    )
+
+
+def hours_entry_get_for_manager(*, user: Any, entry_id: Any) -> HoursEntry:
+    _require_manager(user)
+    try:
+        return HoursEntry.objects.select_related("opportunity", "volunteer").get(
+            pk=entry_id, opportunity__organisation_id=user.organisation_id
+        )
+    except (HoursEntry.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such entry.") from None
+
+
+def _volunteers_visible_to(user: Any) -> QuerySet[Volunteer]:
+    """Volunteers registered with the user's organisation or who pledged to its roles."""
+    return Volunteer.objects.filter(
+        Q(organisation_id=user.organisation_id)
+        | Q(pledges__opportunity__organisation_id=user.organisation_id)
+    ).distinct()
+
+
+def volunteer_get_for_manager(*, user: Any, volunteer_id: Any) -> Volunteer:
+    _require_manager(user)
+    try:
+        volunteer = _volunteers_visible_to(user).prefetch_related("skills").get(pk=volunteer_id)
+    except (Volunteer.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such volunteer.") from None
+    audit_record(actor=user, verb="volunteer.viewed", target=volunteer, personal_data=True)
+    return volunteer
+
+
+def volunteer_list_for_manager(*, user: Any) -> QuerySet[Volunteer]:
+    _require_manager(user)
+    return _volunteers_visible_to(user).order_by("last_name", "first_name")
+
+
+def safeguarding_checks_for(*, volunteer: Volunteer) -> QuerySet[SafeguardingCheck]:
+    return volunteer.safeguarding_checks.all()
+
+
+@dataclass(frozen=True)
+class CheckDue:
+    check: SafeguardingCheck
+    days_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+
+def safeguarding_checks_due(
+    *, user: Any, today: dt.date | None = None, within_days: int = 60
+) -> list[CheckDue]:
+    """Checks of the organisation's volunteers that expire within `within_days` (or have
+    expired within the last year), soonest first; replaced checks are left out."""
+    _require_manager(user)
+    day = today or timezone.localdate()
+    checks = (
+        SafeguardingCheck.objects.filter(
+            volunteer__in=_volunteers_visible_to(user),
+            renewal_due_on__lte=day + dt.timedelta(days=within_days),
+            renewal_due_on__gte=day - dt.timedelta(days=365),
+        )
+        .select_related("volunteer")
+        .order_by("renewal_due_on")
+    )
+    due = []
+    for check in checks:
+        replaced = SafeguardingCheck.objects.filter(
+            volunteer_id=check.volunteer_id,
+            level__gte=check.level,
+            renewal_due_on__gt=check.renewal_due_on,
+        ).exists()
+        if not replaced:
+            due.append(CheckDue(check, (check.renewal_due_on - day).days))
+    return due
+
+
+def badge_list_skill() -> QuerySet[Badge]:
+    return Badge.objects.filter(kind=BadgeKind.SKILL)
+
+
+def celebration_list_for_manager(*, user: Any) -> QuerySet[CelebrationEvent]:
+    _require_manager(user)
+    return (
+        CelebrationEvent.objects.filter(organisation_id=user.organisation_id)
+        .annotate(
+            invited=Count("invitations"),
+            coming=Count("invitations", filter=Q(invitations__reply="accepted")),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def celebration_get_for_manager(*, user: Any, event_id: Any) -> CelebrationEvent:
+    _require_manager(user)
+    try:
+        return CelebrationEvent.objects.get(pk=event_id, organisation_id=user.organisation_id)
+    except (CelebrationEvent.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such event.") from None
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+SKILL_WEIGHT, DISTANCE_WEIGHT, TIME_WEIGHT = 0.5, 0.3, 0.2
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    record_id: Any
+    title: str
+    distance_km: float
+    score: float
+    skills_matched: int
+    skills_wanted: int
+
+
+def match_score(
+    *,
+    wanted: set[Any],
+    offered: set[Any],
+    distance_km: float,
+    radius_km: float,
+    volunteer_mask: int,
+    opportunity_mask: int,
+) -> float:
+    """0–1: half skills (share of the role's skills the volunteer has; 1 when none are
+    needed), three tenths nearness, one fifth time (a real overlap beats "any time")."""
+    skill = len(wanted & offered) / len(wanted) if wanted else 1.0
+    near = max(0.0, 1.0 - distance_km / radius_km) if radius_km > 0 else 0.0
+    time = 1.0 if (volunteer_mask & opportunity_mask) else 0.5
+    return SKILL_WEIGHT * skill + DISTANCE_WEIGHT * near + TIME_WEIGHT * time
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone who is `years` old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _mask_filter(mask: int) -> Q:
+    # Either side saying "any time" (0) fits; otherwise the masks must share a slot.
+    if mask == 0:
+        return Q()
+    return Q(availability=0) | Q(avail_overlap__gt=0)
+
+
+def suggestions_for_volunteer(
+    *, volunteer: Volunteer, limit: int = 10, today: dt.date | None = None
+) -> list[Suggestion]:
+    """Published opportunities within the volunteer's travel distance that fit their time and
+    age, best first. Candidates are cut with a bounding box on the indexed lat/lon columns,
+    then measured exactly."""
+    radius = float(volunteer.travel_km)
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(volunteer.lat, volunteer.lon, radius)
+    day = today or timezone.localdate()
+    age = (
+        day.year
+        - volunteer.date_of_birth.year
+        - int((day.month, day.day) < (volunteer.date_of_birth.month, volunteer.date_of_birth.day))
+    )
+    candidates = (
+        Opportunity.objects.filter(
+            status=OpportunityStatus.PUBLISHED,
+            lat__range=(min_lat, max_lat),
+            lon__range=(min_lon, max_lon),
+            minimum_age__lte=age,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .annotate(avail_overlap=F("availability").bitand(volunteer.availability))
+        .filter(_mask_filter(volunteer.availability))
+        .exclude(
+            pk__in=Pledge.objects.filter(
+                volunteer=volunteer, status__in=(*ACTIVE_PLEDGE_STATUSES, PledgeStatus.REQUESTED)
+            )
+            .exclude(opportunity__kind=OpportunityKind.MICRO)
+            .values("opportunity_id")
+        )
+        .values_list("id", "title", "lat", "lon", "availability")
+    )
+    rows = list(candidates)
+    wanted: dict[Any, set[Any]] = defaultdict(set)
+    through = Opportunity.skills.through.objects.filter(opportunity_id__in=[r[0] for r in rows])
+    for opportunity_id, skill_id in through.values_list("opportunity_id", "skill_id"):
+        wanted[opportunity_id].add(skill_id)
+    offered = set(volunteer.skills.values_list("id", flat=True))
+    found = []
+    for pk, title, lat, lon, mask in rows:
+        distance = geo.haversine_km(volunteer.lat, volunteer.lon, lat, lon)
+        if distance > radius:
+            continue
+        need = wanted.get(pk, set())
+        score = match_score(
+            wanted=need,
+            offered=offered,
+            distance_km=distance,
+            radius_km=radius,
+            volunteer_mask=volunteer.availability,
+            opportunity_mask=mask,
+        )
+        found.append(Suggestion(pk, title, distance, score, len(need & offered), len(need)))
+    found.sort(key=lambda s: (-s.score, s.distance_km, str(s.record_id)))
+    return found[:limit]
+
+
+def suggestions_for_opportunity(
+    *, opportunity: Opportunity, limit: int = 20, radius_km: float = SEARCH_RADIUS_KM
+) -> list[Suggestion]:
+    """Active volunteers who agreed to suggestions, live within both `radius_km` and their
+    own travel distance of the opportunity, are old enough and free when it happens."""
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
+        opportunity.lat, opportunity.lon, radius_km
+    )
+    born_by = _years_before(timezone.localdate(), opportunity.minimum_age)
+    in_box = Q(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
+    candidates = (
+        Volunteer.objects.filter(
+            in_box, status=VolunteerStatus.ACTIVE, may_be_suggested=True, date_of_birth__lte=born_by
+        )
+        .annotate(avail_overlap=F("availability").bitand(opportunity.availability))
+        .filter(_mask_filter(opportunity.availability))
+        .exclude(
+            pk__in=Pledge.objects.filter(opportunity=opportunity, volunteer__isnull=False).values(
+                "volunteer_id"
+            )
+        )
+        .values_list("id", "first_name", "last_name", "lat", "lon", "availability", "travel_km")
+    )
+    wanted = set(opportunity.skills.values_list("id", flat=True))
+    offered: dict[Any, set[Any]] = defaultdict(set)
+    if wanted:
+        # Only the skills that matter, for the volunteers in the box: one indexed join.
+        through = Volunteer.skills.through.objects.filter(
+            skill_id__in=wanted,
+            volunteer__lat__range=(min_lat, max_lat),
+            volunteer__lon__range=(min_lon, max_lon),
+        )
+        for volunteer_id, skill_id in through.values_list("volunteer_id", "skill_id"):
+            offered[volunteer_id].add(skill_id)
+    found = []
+    for pk, first, last, lat, lon, mask, travel in candidates:
+        distance = geo.haversine_km(opportunity.lat, opportunity.lon, lat, lon)
+        if distance > radius_km or distance > travel:
+            continue
+        have = offered.get(pk, set())
+        score = match_score(
+            wanted=wanted,
+            offered=have,
+            distance_km=distance,
+            radius_km=min(radius_km, float(travel)),
+            volunteer_mask=mask,
+            opportunity_mask=opportunity.availability,
+        )
+        found.append(
+            Suggestion(pk, f"{first} {last}", distance, score, len(have & wanted), len(wanted))
+        )
+    found.sort(key=lambda s: (-s.score, s.distance_km, str(s.record_id)))
+    return found[:limit]
+
+
+# --- the value of volunteer time --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    amount: Decimal
+    year: int
+    basis: str
+    source: str
+
+
+@dataclass(frozen=True)
+class VolunteerHoursValue:
+    """Verified volunteer time and its value as a range, each end with its rate's basis.
+
+    The two ends may be in different price years (each rate is quoted for its own year):
+    they are reported as they are, never added together.
+    """
+
+    minutes: int
+    entries: int
+    volunteers: int
+    staff_entered_minutes: int
+    low: Money
+    central: Money
+    low_rate: RateUsed
+    central_rate: RateUsed
+    parameters: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / MINUTES_PER_HOUR).quantize(PENNY, ROUND_HALF_UP)
+
+    @property
+    def staff_entered_hours(self) -> Decimal:
+        return (Decimal(self.staff_entered_minutes) / MINUTES_PER_HOUR).quantize(
+            PENNY, ROUND_HALF_UP
+        )
+
+
+def volunteer_rates() -> tuple[RateUsed, RateUsed, str]:
+    """The low and central hourly rates from the evidence app's current valuation parameters."""
+    try:
+        from placebase.evidence.selectors import parameters_current
+    except ImportError as error:  # pragma: no cover - evidence is part of the product
+        raise RatesUnavailable("Volunteer hourly rates are not available.") from error
+    current = parameters_current()
+    rates = current.parameters.volunteer_rates
+    return (
+        RateUsed(rates.low.amount, rates.low.year, rates.low.basis, rates.low.source),
+        RateUsed(
+            rates.central.amount, rates.central.year, rates.central.basis, rates.central.source
+        ),
+        current.description,
+    )
+
+
+def _value(minutes: int, rate: RateUsed) -> Money:
+    amount = (Decimal(minutes) * rate.amount / MINUTES_PER_HOUR).quantize(PENNY, ROUND_HALF_UP)
+    return Money(amount, rate.year)
+
+
+def _verified_hours(
+    *,
+    area: Any = None,
+    organisation: Any = None,
+    opportunity: Any = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> QuerySet[HoursEntry]:
+    if period_start and period_end and period_end < period_start:
+        raise ValidationFailed(
+            "The end of the period must be on or after its start",
+            code="volunteering.period_invalid",
+        )
+    entries = HoursEntry.objects.filter(status=HoursStatus.VERIFIED)
+    if opportunity is not None:
+        entries = entries.filter(opportunity_id=getattr(opportunity, "pk", opportunity))
+    if organisation is not None:
+        entries = entries.filter(
+            opportunity__organisation_id=getattr(organisation, "pk", organisation)
+        )
+    if area is not None:
+        entries = entries.filter(_in_area(area))
+    if period_start:
+        entries = entries.filter(worked_on__gte=period_start)
+    if period_end:
+        entries = entries.filter(worked_on__lte=period_end)
+    return entries
+
+
+def _in_area(area: Any) -> Q:
+    """Where the volunteering happened: the opportunity's point, as the places engine assigned
+    it to areas of any level (or, for a ward code, the ward copied onto the opportunity)."""
+    from placebase.places.models import AreaMembership
+
+    code = area if isinstance(area, str) else area.code
+    members = AreaMembership.objects.filter(record_type=OPPORTUNITY_RECORD_TYPE)
+    members = (
+        members.filter(area__code=code) if isinstance(area, str) else members.filter(area=area)
+    )
+    return Q(opportunity__ward_code=code) | Q(opportunity_id__in=members.values("record_id"))
+
+
+def volunteer_hours_value(
+    *,
+    area: Any = None,
+    organisation: Any = None,
+    opportunity: Any = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> VolunteerHoursValue:
+    """Verified hours only (filtered by opportunity, organisation, area and period) and their
+    value: low = hours x National Living Wage, central = hours x ONS median hourly pay, each
+    with its basis and price year, from the evidence app's current parameters.
+
+    `area` is a places Area or an area code; `organisation` and `opportunity` an instance or
+    a primary key. Aggregates only: no personal data leaves this function.
+    """
+    entries = _verified_hours(
+        area=area,
+        organisation=organisation,
+        opportunity=opportunity,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    totals = entries.aggregate(
+        total=Sum("minutes"),
+        entries=Count("id"),
+        volunteers=Count("volunteer", distinct=True),
+        staff=Sum("minutes", filter=Q(source=HoursSource.STAFF)),
+    )
+    minutes = totals["total"] or 0
+    low_rate, central_rate, described = volunteer_rates()
+    return VolunteerHoursValue(
+        minutes=minutes,
+        entries=totals["entries"] or 0,
+        volunteers=totals["volunteers"] or 0,
+        staff_entered_minutes=totals["staff"] or 0,
+        low=_value(minutes, low_rate),
+        central=_value(minutes, central_rate),
+        low_rate=low_rate,
+        central_rate=central_rate,
+        parameters=described,
+        period_start=period_start,
+        period_end=period_end,
+    )
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    label: str
+    minutes: int
+    volunteers: int
+    low: Money
+    central: Money
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / MINUTES_PER_HOUR).quantize(PENNY, ROUND_HALF_UP)
+
+
+BREAKDOWNS = {"opportunity": "opportunity__title", "area": "opportunity__ward_name", "month": None}
+
+
+def volunteer_hours_value_breakdown(
+    *, user: Any, by: str, period_start: dt.date | None = None, period_end: dt.date | None = None
+) -> list[ValueRow]:
+    """The organisation's verified time and its value by opportunity, ward or month."""
+    _require_manager(user)
+    if by not in BREAKDOWNS:
+        raise ValidationFailed(
+            "Choose how to break the figures down", code="volunteering.breakdown_invalid"
+        )
+    entries = _verified_hours(
+        organisation=user.organisation_id, period_start=period_start, period_end=period_end
+    )
+    low_rate, central_rate, _ = volunteer_rates()
+    grouped: dict[str, tuple[int, set[Any]]] = {}
+    for label_value, worked_on, minutes, volunteer_id in entries.values_list(
+        BREAKDOWNS[by] or "id", "worked_on", "minutes", "volunteer_id"
+    ):
+        label = worked_on.strftime("%Y-%m") if by == "month" else (label_value or "Not known")
+        total, people = grouped.get(label, (0, set()))
+        people.add(volunteer_id)
+        grouped[label] = (total + minutes, people)
+    return [
+        ValueRow(
+            label, minutes, len(people), _value(minutes, low_rate), _value(minutes, central_rate)
+        )
+        for label, (minutes, people) in sorted(grouped.items())
+    ]
+
+
+def describe_availability(mask: int) -> str:
+    return slots.describe(mask)

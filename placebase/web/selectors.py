@@ -21,6 +21,12 @@ class NavItem:
 _NAVIGATION = [
     ("Home", "web:home", Action.VIEW_HOME),
     ("Places", "places:index", Action.VIEW_PLACES),
+    ("People", "casework:home", Action.EDIT_PERSONAL_DATA),
+    ("Engagement", "engagement:index", Action.VIEW_ENGAGEMENT),
+    ("Ward view", "engagement:ward_view", Action.VIEW_WARD_AGGREGATES),
+    ("Volunteering", "volunteering:manage", Action.MANAGE_VOLUNTEERING),
+    ("Whole place", "wholeplace:index", Action.VIEW_WHOLE_PLACE),
+    ("Evidence", "evidence:index", Action.VIEW_EVIDENCE),
     ("Audit log", "core:audit_log", Action.VIEW_AUDIT_LOG),
 ]
 
@@ -64,12 +70,14 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
         HomeSection(
             "My people",
             "The residents you walk alongside, with follow-ups and reviews due.",
-            coming_in=_COMING["casework"],
+            href="/casework/",
+            link_text="Open my people",
         ),
         HomeSection(
-            "Recent contacts",
-            "Your conversations and contacts of the last weeks.",
-            coming_in=_COMING["casework"],
+            "Record an introduction",
+            "Someone new has been introduced to you.",
+            href="/casework/people/introduce/",
+            link_text="Record an introduction",
         ),
     ],
     Role.CONNECTOR: [
@@ -88,14 +96,16 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
         HomeSection(
             "Opportunities and pledges",
             "Sign-ups, safeguarding checks due and hours to verify.",
-            coming_in=_COMING["volunteering"],
+            href="/volunteering/manage/",
+            link_text="Manage volunteering",
         ),
     ],
     Role.MANAGER: [
         HomeSection(
             "Caseloads and introductions",
             "By coordinator, patch and area.",
-            coming_in=_COMING["casework"],
+            href="/casework/dashboard/",
+            link_text="Open the case-work dashboard",
         ),
         HomeSection(
             "Evidence",
@@ -112,7 +122,8 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
         HomeSection(
             "Public spend by place",
             "Total Place spend per head by area.",
-            coming_in=_COMING["wholeplace"],
+            href="/whole-place/spend/",
+            link_text="See spend by place",
         ),
     ],
     Role.COUNCILLOR: [
@@ -120,7 +131,8 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
             "Your wards",
             "Aggregates for the wards you represent; small numbers are "
             "hidden to protect residents.",
-            coming_in=_COMING["engagement"],
+            href="/engagement/wards/",
+            link_text="Open your ward view",
         ),
     ],
     Role.PARTNER_VIEWER: [
@@ -142,7 +154,8 @@ _HOME_SECTIONS: dict[str, list[HomeSection]] = {
         HomeSection(
             "Your volunteering",
             "Your pledges, shifts, hours and badges.",
-            coming_in=_COMING["volunteering"],
+            href="/volunteering/me/",
+            link_text="Open your volunteering page",
         ),
     ],
     Role.ADMIN: [],

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve: bool, addrport: str, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
-        counts = demo_load()
+        counts = demo_load(progress=True)
         self.stdout.write("Demo place loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (every password is {DEMO_PASSWORD}):")

@@ -1,0 +1,78 @@
+"""In a real browser: search the directory by postcode, open a listing, save it to the
+shortlist; every page passes axe-core's WCAG 2.2 AA rules with zero violations."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_by_postcode_open_a_listing_and_shortlist_it(
+    page, axe_check, make_asset, categories
+):
+    make_asset(
+        name="Sutton Knit and Natter",
+        postcode="SM1 1EA",
+        kind="group",
+        description="Knitting, crochet and tea.",
+        is_free=True,
+        phone="020 8770 5000",
+        term_ids=[str(categories.crafts.id)],
+        access_features=["step_free"],
+        transportation="Buses 80 and 154 stop outside.",
+    )
+    make_asset(name="Cheam Choir", postcode="SM1 1EA", kind="group")
+    make_asset(name="Far away club", postcode="SM6 7LY")
+
+    page.goto("/directory/")
+    axe_check(page)
+    page.get_by_label("Postcode").fill("SM1 1EA")
+    page.get_by_label("What are you looking for?").fill("knitting")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="1 result for SM1 1EA").is_visible()
+    assert page.locator(".leaflet-interactive").count() == 1  # the map drew the result
+    axe_check(page)
+
+    page.get_by_role("link", name="Sutton Knit and Natter").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sutton Knit and Natter"
+    assert page.get_by_text("Buses 80 and 154 stop outside.").is_visible()
+    axe_check(page)
+
+    page.get_by_role("button", name="Add to shortlist").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="See your shortlist").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Sutton Knit and Natter").is_visible()
+    axe_check(page)
+
+
+def test_bad_postcode_error_summary_is_accessible(page, axe_check, place):
+    page.goto("/directory/?postcode=SM9+9ZZ")
+    assert page.get_by_text("There is a problem").is_visible()
+    axe_check(page)
+
+
+def test_report_a_problem_page_is_accessible(page, axe_check, make_asset):
+    asset = make_asset(name="Lunch club", postcode="SM1 1EA")
+    page.goto(f"/directory/listing/{asset.id}/report/")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("There is a problem").is_visible()
+    axe_check(page)
+
+
+def test_staff_pages_are_accessible(signed_in_page, axe_check, make_asset, categories):
+    asset = make_asset(name="Hackbridge Hall", postcode="SM1 1EA", kind="room", usage="spare")
+    page = signed_in_page("connector")
+    for path in (
+        "/directory/manage/",
+        f"/directory/manage/listing/{asset.id}/",
+        f"/directory/manage/listing/{asset.id}/edit/",
+        "/directory/gaps/",
+        "/directory/manage/import/",
+        "/directory/projects/",
+    ):
+        page.goto(path)
+        assert page.get_by_role("heading", level=1).is_visible()
+        axe_check(page)

@@ -1,0 +1,1 @@
+"""Test helpers shared by every app's tests (browser fixtures live in `browser.py`)."""
