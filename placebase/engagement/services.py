@@ -442,6 +442,7 @@ def demo_engagement_load(*, seed: int) -> dict[str, int]:
 
     from placebase.accounts.models import User
     from placebase.places.models import AreaMembership, LocatedPoint, Postcode
+    from placebase.places.services import located_point_combinations_fill
 
     wards = _demo_wards()
     if not wards:
@@ -523,6 +524,8 @@ def demo_engagement_load(*, seed: int) -> dict[str, int]:
     Participant.objects.bulk_create([p for pool in participants.values() for p in pool])
     LocatedPoint.objects.bulk_create(points)
     AreaMembership.objects.bulk_create(memberships)
+    # Written in bulk rather than one by one, so give the points their area combinations.
+    located_point_combinations_fill(record_type=PARTICIPANT_RECORD_TYPE)
 
     kinds = [
         ActivityKind.VISIONING,
