@@ -66,7 +66,7 @@ class Person(TimestampedModel):
     patch_area = models.ForeignKey(
         "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    patch_code = models.CharField(max_length=20, blank=True)
+    patch_code = models.CharField(max_length=64, blank=True)  # as long as places.Area.code
     patch_name = models.CharField(max_length=200, blank=True)
     household = models.CharField(max_length=300, blank=True, help_text="Who the person lives with.")
     preferred_contact = models.CharField(
@@ -198,7 +198,7 @@ class Introduction(TimestampedModel):
         on_delete=models.SET_NULL,
         related_name="casework_introductions",
     )
-    patch_code = models.CharField(max_length=20, blank=True)
+    patch_code = models.CharField(max_length=64, blank=True)  # as long as places.Area.code
     source = models.CharField(max_length=12, choices=IntroductionSource.choices)
     source_detail = models.CharField(max_length=200, blank=True)
     introduced_on = models.DateField()
@@ -545,7 +545,7 @@ class UnmetNeed(TimestampedModel):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="unmet_needs")
     description = models.CharField(max_length=300)
-    area_code = models.CharField(max_length=20, blank=True, db_index=True)
+    area_code = models.CharField(max_length=64, blank=True, db_index=True)
     recorded_on = models.DateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -21,6 +21,7 @@ class NavItem:
 _NAVIGATION = [
     ("Home", "web:home", Action.VIEW_HOME),
     ("Places", "places:index", Action.VIEW_PLACES),
+    ("Directory", "assets:search", Action.VIEW_HOME),
     ("People", "casework:home", Action.EDIT_PERSONAL_DATA),
     ("Engagement", "engagement:index", Action.VIEW_ENGAGEMENT),
     ("Ward view", "engagement:ward_view", Action.VIEW_WARD_AGGREGATES),
