@@ -1,6 +1,7 @@
 """Writes for evidence: service types, unit costs and valuation parameters (all versioned)."""
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -15,7 +16,21 @@ from django.db.models import Max
 from placebase.core.audit import audit_record
 from placebase.core.errors import Conflict, ImportRejected, ValidationFailed
 
-from .models import Agency, ParameterSet, ServiceType, UnitCost, UnitCostShare
+from .models import (
+    Agency,
+    CostKind,
+    EvidenceReport,
+    Forecast,
+    ForecastLine,
+    ParameterSet,
+    Programme,
+    ProgrammeCost,
+    ReportKind,
+    ReportStatus,
+    ServiceType,
+    UnitCost,
+    UnitCostShare,
+)
 from .valuation import ParametersInvalid, parameters_from_dict
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -444,3 +459,279 @@ def parameter_set_load_starter(*, actor: Any = None) -> ParameterSet:
 def evidence_load_starter(*, actor: Any = None) -> tuple[LoadResult, ParameterSet]:
     """Everything the evidence engine ships with: service types, unit costs, parameters."""
     return unit_costs_load_starter(actor=actor), parameter_set_load_starter(actor=actor)
+
+
+# --- programmes, forecasts and reports ---------------------------------------------------------
+
+
+class ProgrammeInvalid(ValidationFailed):
+    code = "evidence.programme_invalid"
+
+
+class ForecastInvalid(ValidationFailed):
+    code = "evidence.forecast_invalid"
+
+
+class ReportInvalid(ValidationFailed):
+    code = "evidence.report_invalid"
+
+
+def _creator(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: Any, name: str, description: str = "", organisation: Any = None
+) -> Programme:
+    name = name.strip()[:200]
+    if not name:
+        raise ProgrammeInvalid("Give the programme a name.")
+    if Programme.objects.filter(name__iexact=name).exists():
+        raise ProgrammeInvalid("A programme with this name already exists.")
+    programme = Programme.objects.create(
+        name=name, description=description.strip(), organisation=organisation
+    )
+    audit_record(actor=actor, verb="evidence.programme.create", target=programme)
+    return programme
+
+
+@transaction.atomic
+def programme_cost_add(
+    *,
+    actor: Any,
+    programme: Programme,
+    kind: str,
+    description: str,
+    amount: Decimal,
+    price_year: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> ProgrammeCost:
+    """Add a cost (a post, an overhead, an in-kind gift) over a span of dates."""
+    problems = []
+    if kind not in CostKind.values:
+        problems.append("Choose what kind of cost this is.")
+    if not description.strip():
+        problems.append("Say what the cost is.")
+    if amount is None or amount <= 0:
+        problems.append("The amount must be more than £0.")
+    if not 1990 <= price_year <= 2100:
+        problems.append("Give the price year as a year, like 2025.")
+    if ends_on < starts_on:
+        problems.append("The cost must end on or after the day it starts.")
+    if problems:
+        raise ProgrammeInvalid(" ".join(problems), problems=problems)
+    cost = ProgrammeCost.objects.create(
+        programme=programme,
+        kind=kind,
+        description=description.strip()[:300],
+        amount=amount,
+        amount_price_year=price_year,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=_creator(actor),
+    )
+    audit_record(
+        actor=actor,
+        verb="evidence.programme.cost_add",
+        target=cost,
+        payload={"programme": str(programme.pk), "amount": str(amount), "kind": kind},
+    )
+    return cost
+
+
+@dataclass(frozen=True)
+class ForecastLineData:
+    service_type: ServiceType
+    avoided_per_person: Decimal
+    low: Decimal
+    high: Decimal
+
+
+@transaction.atomic
+def forecast_create(
+    *,
+    actor: Any,
+    programme: Programme,
+    area: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    people: int,
+    life_satisfaction_change: Decimal,
+    lines: list[ForecastLineData],
+    assumptions_note: str = "",
+) -> Forecast:
+    """Record planned activity: people to support and the change expected per person."""
+    problems = []
+    if period_end < period_start:
+        problems.append("The period must end on or after the day it starts.")
+    if people < 1:
+        problems.append("Plan to support at least one person.")
+    if not Decimal(-10) <= life_satisfaction_change <= Decimal(10):
+        problems.append("Life satisfaction runs from 0 to 10: a change must be within ±10.")
+    seen = set()
+    for line in lines:
+        label = line.service_type.label
+        if line.service_type.pk in seen:
+            problems.append(f"{label} appears twice.")
+        seen.add(line.service_type.pk)
+        if not line.low <= line.avoided_per_person <= line.high:
+            problems.append(f"{label}: the low must not exceed the expected, nor it the high.")
+    if not lines and not life_satisfaction_change:
+        problems.append("Say what change you expect: events avoided, or life satisfaction.")
+    if problems:
+        raise ForecastInvalid(" ".join(problems), problems=problems)
+    forecast = Forecast.objects.create(
+        programme=programme,
+        area=area,
+        period_start=period_start,
+        period_end=period_end,
+        people=people,
+        life_satisfaction_change=life_satisfaction_change,
+        assumptions_note=assumptions_note.strip(),
+        created_by=_creator(actor),
+    )
+    ForecastLine.objects.bulk_create(
+        ForecastLine(
+            forecast=forecast,
+            service_type=line.service_type,
+            avoided_per_person=line.avoided_per_person,
+            low=line.low,
+            high=line.high,
+        )
+        for line in lines
+    )
+    audit_record(actor=actor, verb="evidence.forecast.create", target=forecast)
+    return forecast
+
+
+def _current_costs() -> list[dict[str, Any]]:
+    """The unit cost a report values each service type with: the current version of the best
+    graded cost for that type (ties: the most recently revised)."""
+    chosen: dict[Any, UnitCost] = {}
+    rows = UnitCost.objects.filter(is_current=True, service_type__isnull=False).order_by(
+        "service_type_id", "confidence_grade", "-updated_at"
+    )
+    for cost in rows:
+        chosen.setdefault(cost.service_type_id, cost)
+    return [
+        {"unit_cost_id": str(c.pk), "code": c.code, "version": c.version}
+        for c in sorted(chosen.values(), key=lambda c: c.code)
+    ]
+
+
+@transaction.atomic
+def evidence_report_create(
+    *,
+    actor: Any,
+    kind: str,
+    programme: Programme | None,
+    area: Any,
+    period_start: dt.date,
+    period_end: dt.date,
+    price_year: int,
+    assumptions: Any = None,
+    forecast: Forecast | None = None,
+    as_of: dt.date | None = None,
+    title: str = "",
+) -> EvidenceReport:
+    """Store a report's settings (the current parameters and unit costs, whole) and queue its
+    figures. The figures are computed by `evidence_report_build` in the background."""
+    from django.utils import timezone
+
+    from .records import Assumptions
+    from .reports import default_as_of
+    from .selectors import parameters_current
+
+    assumptions = assumptions or Assumptions()
+    if kind not in ReportKind.values:
+        raise ReportInvalid("Choose an evaluative or a forecast report.")
+    if kind == ReportKind.FORECAST:
+        if forecast is None:
+            raise ReportInvalid("Choose the forecast to report on.")
+        programme, area = forecast.programme, forecast.area
+        period_start, period_end = forecast.period_start, forecast.period_end
+    if period_end < period_start:
+        raise ReportInvalid("The period must end on or after the day it starts.")
+    current = parameters_current()
+    if price_year not in current.parameters.deflator.values:
+        years = sorted(current.parameters.deflator.values)
+        raise ReportInvalid(
+            f"The GDP deflator runs from {years[0]} to {years[-1]}: choose a price year in it."
+        )
+    today = timezone.localdate()
+    as_of = as_of or default_as_of(period_end, today)
+    if kind == ReportKind.EVALUATIVE and period_start > today:
+        raise ReportInvalid("An evaluative report needs a period that has started.")
+    where = area.name if area is not None else "everywhere"
+    report = EvidenceReport.objects.create(
+        kind=kind,
+        title=(
+            title.strip()
+            or f"{programme.name if programme else 'All case work'}, {where}, "
+            f"{period_start:%-d %b %Y} to {period_end:%-d %b %Y}"
+        )[:300],
+        programme=programme,
+        forecast=forecast,
+        area=area,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        price_year=price_year,
+        parameter_version=current.version,
+        parameters=current.document,
+        unit_costs=_current_costs(),
+        assumptions=assumptions.to_dict(),
+        created_by=_creator(actor),
+    )
+    audit_record(actor=actor, verb="evidence.report.create", target=report, payload={"kind": kind})
+    transaction.on_commit(lambda: _enqueue_build(report.pk))
+    return report
+
+
+def _enqueue_build(report_id: Any) -> None:
+    from .tasks import evidence_report_build_task
+
+    evidence_report_build_task.enqueue(str(report_id))
+
+
+def evidence_report_build(*, report_id: Any) -> EvidenceReport:
+    """Compute and store a report's figures; a failure is stored on the report for its author."""
+    from .records import EvidenceUnavailable
+    from .reports import report_figures
+
+    report = EvidenceReport.objects.select_related("programme", "forecast", "area").get(
+        pk=report_id
+    )
+    try:
+        figures = report_figures(report)
+    except EvidenceUnavailable as error:
+        report.status, report.error = ReportStatus.FAILED, str(error)
+        report.save(update_fields=["status", "error", "updated_at"])
+        return report
+    report.results, report.data_hash = figures.results, figures.data_hash
+    report.status, report.error = ReportStatus.READY, ""
+    report.save(update_fields=["results", "data_hash", "status", "error", "updated_at"])
+    audit_record(actor=None, verb="evidence.report.build", target=report)
+    return report
+
+
+@dataclass(frozen=True)
+class Verification:
+    same_data: bool
+    same_figures: bool
+    data_hash: str
+
+
+def evidence_report_verify(*, actor: Any, report: EvidenceReport) -> Verification:
+    """Re-run a report on its stored settings and say whether the data and figures match."""
+    from .reports import report_figures
+
+    figures = report_figures(report)
+    audit_record(actor=actor, verb="evidence.report.verify", target=report)
+    return Verification(
+        same_data=figures.data_hash == report.data_hash,
+        same_figures=figures.results == report.results,
+        data_hash=figures.data_hash,
+    )

@@ -1,0 +1,878 @@
+"""Evidence from the records: what case work shows for a place, period and programme, turned into
+an impact map for the SROI calculator.
+
+Reads only aggregates (counts by service type and month, sums of wellbeing change): no personal
+data leaves this module. The method, in the order a report's method statement gives it:
+
+- The cohort is everyone with an introduction in the period (their first in it), whose home is
+  in the area, of the programme's organisation. People who had a first conversation are the
+  people supported; the others (introduced, not yet supported) are the comparison.
+- Crisis and statutory service use in the 12 months before introduction is set beside the rate
+  after it (up to 12 months, to the day the records are read to), annualised over the
+  person-months observed. The reduction, in events a year across the people supported, is the
+  quantity of each fiscal outcome; its range is +-1.96 standard errors (events as Poisson counts).
+- Deadweight is what the comparison group's own change says would have happened anyway (its
+  fractional reduction over the supported people's), when the comparison is big enough;
+  otherwise the stated assumption. Attribution, displacement and drop-off are stated parameters.
+- Each unit cost is uprated to the report's price year with the GDP deflator, split across the
+  agencies that bear it, and reduced by the optimism-bias correction for its confidence grade.
+- "Avoided or delayed" records count once each, and only where the person's before/after does
+  not already cover that service type; their correction uses the worse of the record's and the
+  cost's confidence grades.
+- Wellbeing: the change in ONS4 life satisfaction from introduction to the latest assessment, in
+  WELLBYs (one point for one person for one year), valued at the WELLBY value uprated.
+- Inputs: programme costs falling in the period (pro rata by day) and volunteer time at the
+  central hourly rate. Volunteer time is an input and volunteers' wellbeing an outcome; they are
+  never netted off. The net fiscal return compares fiscal outcomes with cash costs only.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Max, Min, QuerySet, Value, When
+
+from placebase.core.money import Money
+
+from . import sroi
+from .models import Agency, CostKind, Forecast, ProgrammeCost, UnitCost
+from .valuation import Parameters
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+Z95 = Decimal("1.96")
+DAYS_PER_MONTH = 30.4375
+WINDOW_DAYS = 365
+CRISIS_SHARE_WARNING = 0.4  # an even spread puts 3/12 = 0.25 of the year's use in its last 3 months
+MIN_PEOPLE = 30
+MIN_FOLLOW_UP_MONTHS = 6
+WELLBEING_AGENCY = "people"
+PERSON_RECORD_TYPE = "casework.person"
+LIFE_SATISFACTION = "life_satisfaction"
+PLACES = Decimal("0.0001")
+
+
+class EvidenceUnavailable(ValueError):
+    """The records cannot support a report as asked (no one in the cohort, no costs...)."""
+
+
+def _d(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _q(value: Decimal) -> str:
+    return str(value.quantize(PLACES, ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The stated parameters a report from records needs beyond the versioned ones."""
+
+    attribution: Decimal = Decimal("0.25")
+    attribution_low: Decimal = Decimal("0.10")
+    attribution_high: Decimal = Decimal("0.40")
+    deadweight: Decimal = Decimal("0.25")  # used when the comparison is too small
+    deadweight_low: Decimal = Decimal("0.10")
+    deadweight_high: Decimal = Decimal("0.40")
+    displacement: Decimal = ZERO
+    drop_off: Decimal = Decimal("0.50")
+    drop_off_low: Decimal = Decimal("0.33")
+    drop_off_high: Decimal = Decimal("0.75")
+    duration_years: int = 1
+    min_comparison: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("attribution", "deadweight", "drop_off"):
+            low, central, high = (getattr(self, f"{name}{s}") for s in ("_low", "", "_high"))
+            if not ZERO <= low <= central <= high <= ONE:
+                raise ValueError(f"{name}: need 0 ≤ low ≤ central ≤ high ≤ 1")
+        if not ZERO <= self.displacement <= ONE:
+            raise ValueError("displacement must be from 0 to 1")
+        if not 1 <= self.duration_years <= 10:
+            raise ValueError("duration must be from 1 to 10 years")
+        if self.min_comparison < 1:
+            raise ValueError("the smallest comparison group must be at least 1")
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {k: (v if isinstance(v, int) else str(v)) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "Assumptions":
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in values:
+                raw = values[f.name]
+                kwargs[f.name] = int(raw) if f.type in (int, "int") else _d(raw)
+        return cls(**kwargs)
+
+    def range_of(self, name: str) -> tuple[Decimal, Decimal]:
+        return getattr(self, f"{name}_low"), getattr(self, f"{name}_high")
+
+
+@dataclass(frozen=True)
+class CostUsed:
+    """One unit-cost version a report values a service type with."""
+
+    unit_cost_id: str
+    code: str
+    version: int
+    service_type_id: str
+    item: str
+    value: Decimal
+    price_year: int
+    grade: int
+    source: str
+    shares: tuple[tuple[str, Decimal], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["value"] = str(self.value)
+        data["shares"] = [[a, str(s)] for a, s in self.shares]
+        return data
+
+
+def costs_used(unit_costs: Iterable[UnitCost]) -> dict[str, CostUsed]:
+    """{service type id: cost} from unit-cost rows (with their shares prefetched)."""
+    found = {}
+    for cost in unit_costs:
+        if cost.service_type_id is None:
+            continue
+        found[str(cost.service_type_id)] = CostUsed(
+            unit_cost_id=str(cost.pk),
+            code=cost.code,
+            version=cost.version,
+            service_type_id=str(cost.service_type_id),
+            item=cost.item,
+            value=cost.value,
+            price_year=cost.value_price_year,
+            grade=cost.confidence_grade,
+            source=cost.source,
+            shares=tuple((s.agency, s.share) for s in cost.shares.all()),
+        )
+    return found
+
+
+# --- reading the records ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    area_id: Any  # a places Area id, or None for everywhere
+    organisation_id: Any  # the programme's organisation, or None for all
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.date
+
+
+def _cohort(scope: Scope) -> QuerySet[Any]:
+    """(person_id, first_on, supported) for each person introduced in the period."""
+    from placebase.casework.models import Introduction
+    from placebase.places.models import AreaMembership
+
+    intros = Introduction.objects.filter(
+        introduced_on__gte=scope.period_start,
+        introduced_on__lte=min(scope.period_end, scope.as_of),
+    )
+    if scope.organisation_id is not None:
+        intros = intros.filter(organisation_id=scope.organisation_id)
+    if scope.area_id is not None:
+        intros = intros.filter(
+            person_id__in=AreaMembership.objects.filter(
+                record_type=PERSON_RECORD_TYPE, area_id=scope.area_id
+            ).values("record_id")
+        )
+    return (
+        intros.order_by()
+        .values("person_id")
+        .annotate(
+            first_on=Min("introduced_on"),
+            supported=Max(
+                Case(
+                    When(first_conversation_on__isnull=False, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            ),
+        )
+    )
+
+
+def _days(later: str, earlier: str) -> str:
+    """SQL for the whole days from `earlier` to `later` (two date expressions)."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _month(days: str) -> str:
+    """SQL for the month (-12 .. 11) that a day offset (-365 .. 364) falls in."""
+    shifted = f"(({days}) + 365.25) / {DAYS_PER_MONTH}"
+    if connection.vendor == "postgresql":
+        return f"(CAST(FLOOR({shifted}) AS INTEGER) - 12)"
+    return f"(CAST({shifted} AS INTEGER) - 12)"  # non-negative, so truncation is floor
+
+
+def _as_date(value: dt.date) -> str:
+    return "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+@dataclass
+class RecordFigures:
+    """Every figure a report takes from the records (aggregates only); hashed for reruns."""
+
+    people: dict[int, int] = field(default_factory=dict)  # supported flag -> people
+    follow_up_days: dict[int, int] = field(default_factory=dict)  # supported -> sum of days
+    follow_up_months: dict[int, list[int]] = field(default_factory=dict)  # observed per month
+    median_follow_up_days: int = 0
+    events: list[tuple[str, int, int, int]] = field(default_factory=list)  # type, sup, m, n
+    avoided: list[tuple[str, int, int]] = field(default_factory=list)  # type, grade, n
+    wellbeing: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # n, sum, sumsq
+    by_area: list[tuple[str, str, str, int]] = field(default_factory=list)  # id, code, name, n
+    volunteer_minutes: int = 0
+    volunteers: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "people": {str(k): v for k, v in sorted(self.people.items())},
+            "follow_up_days": {str(k): v for k, v in sorted(self.follow_up_days.items())},
+            "follow_up_months": {str(k): v for k, v in sorted(self.follow_up_months.items())},
+            "median_follow_up_days": self.median_follow_up_days,
+            "events": sorted(self.events),
+            "avoided": sorted(self.avoided),
+            "wellbeing": {
+                str(k): [n, round(s, 6), round(q, 6)] for k, (n, s, q) in self.wellbeing.items()
+            },
+            "by_area": sorted(self.by_area),
+            "volunteer_minutes": self.volunteer_minutes,
+            "volunteers": self.volunteers,
+        }
+
+    def digest(self) -> str:
+        text = json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _id(value: Any) -> str:
+    """A UUID as text, whether the database gave a UUID, 32 hex digits (SQLite) or text."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    # The SQL here is assembled from constants and Django's own SQL for the cohort; every value
+    # travels as a parameter. Raw SQL because day arithmetic differs by database.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    follow = _days(_as_date(scope.as_of), "c.first_on")
+    rows = _fetch(
+        f"SELECT c.supported, {follow} + 1 AS days FROM ({cohort_sql}) c",  # noqa: S608
+        (scope.as_of, *cohort_params),
+    )
+    by_flag: dict[int, list[int]] = defaultdict(list)
+    for supported, days in rows:
+        by_flag[int(supported)].append(min(WINDOW_DAYS, max(0, int(days))))
+    for flag, days in by_flag.items():
+        figures.people[flag] = len(days)
+        figures.follow_up_days[flag] = sum(days)
+        figures.follow_up_months[flag] = [
+            sum(1 for d in days if d > k * DAYS_PER_MONTH) for k in range(12)
+        ]
+    supported_days = sorted(by_flag.get(1, []))
+    if supported_days:
+        figures.median_follow_up_days = supported_days[len(supported_days) // 2]
+
+
+def _read_events(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    from placebase.casework.models import ServiceUseEvent
+
+    days = _days("e.occurred_on", "c.first_on")
+    earliest = scope.period_start - dt.timedelta(days=WINDOW_DAYS)
+    sql = (
+        f"SELECT e.service_type_id, c.supported, {_month(days)} AS m, SUM(e.quantity) "  # noqa: S608
+        f"FROM {_table(ServiceUseEvent)} e JOIN ({cohort_sql}) c ON e.person_id = c.person_id "
+        f"WHERE e.occurred_on >= {_as_date(earliest)} AND e.occurred_on <= {_as_date(scope.as_of)}"
+        f" AND {days} >= -{WINDOW_DAYS} AND {days} < {WINDOW_DAYS} "
+        "GROUP BY e.service_type_id, c.supported, m"
+    )
+    rows = _fetch(sql, (*cohort_params, earliest, scope.as_of))
+    figures.events = [(_id(t), int(s), int(m), int(n)) for t, s, m, n in rows]
+
+
+def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    from placebase.casework.models import AvoidedDemand, ServiceUseEvent
+
+    after = _days("a.recorded_on", "c.first_on")
+    before = _days("c.first_on", "e.occurred_on")
+    sql = (
+        f"SELECT a.service_type_id, a.confidence, COUNT(*) "  # noqa: S608
+        f"FROM {_table(AvoidedDemand)} a JOIN ({cohort_sql}) c ON a.person_id = c.person_id "
+        f"WHERE c.supported = 1 AND a.recorded_on <= {_as_date(scope.as_of)} "
+        f"AND {after} >= 0 AND {after} < {WINDOW_DAYS} "
+        f"AND NOT EXISTS (SELECT 1 FROM {_table(ServiceUseEvent)} e "
+        "WHERE e.person_id = a.person_id AND e.service_type_id = a.service_type_id "
+        f"AND e.occurred_on < c.first_on AND {before} <= {WINDOW_DAYS}) "
+        "GROUP BY a.service_type_id, a.confidence"
+    )
+    rows = _fetch(sql, (*cohort_params, scope.as_of))
+    figures.avoided = [(_id(t), int(g), int(n)) for t, g, n in rows]
+
+
+def _read_wellbeing(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> None:
+    """Life-satisfaction change from the first assessment (on or before the first conversation)
+    to the latest within the follow-up window, per person; summed by group."""
+    from placebase.casework.models import Assessment
+
+    firsts = {row["person_id"]: (row["first_on"], row["supported"]) for row in cohort}
+    rows = (
+        Assessment.objects.filter(
+            person_id__in=cohort.values("person_id"),
+            instrument_version__instrument__code="ons4",
+            recorded_on__lte=scope.as_of,
+            recorded_on__gte=scope.period_start - dt.timedelta(days=31),
+        )
+        .order_by("person_id", "recorded_on", "created_at")
+        .values_list("person_id", "recorded_on", f"answers__{LIFE_SATISFACTION}")
+    )
+    first: dict[Any, float] = {}
+    last: dict[Any, float] = {}
+    for person_id, recorded_on, score in rows:
+        if score is None or person_id not in firsts:
+            continue
+        if not -31 <= (recorded_on - firsts[person_id][0]).days < WINDOW_DAYS:
+            continue
+        if person_id in first:
+            last[person_id] = float(score)
+        else:
+            first[person_id] = float(score)
+    # Only people with a start and a later score count.
+    sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for person_id, latest in last.items():
+        change = latest - first[person_id]
+        bucket = sums[int(firsts[person_id][1])]
+        bucket[0] += 1
+        bucket[1] += change
+        bucket[2] += change * change
+    figures.wellbeing = {k: (int(v[0]), v[1], v[2]) for k, v in sums.items()}
+
+
+def _read_areas(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> None:
+    """People supported by ward (or the level below the report's area), for the map."""
+    from django.db.models import Count
+
+    from placebase.places.models import Area, AreaMembership, BoundarySet, Level
+
+    ward_sets = BoundarySet.objects.filter(level=Level.WARD, is_active=True)
+    members = AreaMembership.objects.filter(
+        record_type=PERSON_RECORD_TYPE,
+        boundary_set__in=ward_sets,
+        record_id__in=cohort.filter(supported=1).values("person_id"),
+    )
+    counts = dict(members.values_list("area_id").annotate(n=Count("id")).order_by())
+    areas = Area.objects.filter(pk__in=counts).values_list("pk", "code", "name")
+    figures.by_area = [(str(pk), code, name, counts[pk]) for pk, code, name in areas]
+
+
+def _read_volunteering(figures: RecordFigures, scope: Scope) -> None:
+    try:
+        from placebase.volunteering.selectors import volunteer_hours_value
+    except ImportError:  # pragma: no cover - volunteering is part of the product
+        return
+    value = volunteer_hours_value(
+        area=_area(scope.area_id), period_start=scope.period_start, period_end=scope.period_end
+    )
+    figures.volunteer_minutes = value.minutes
+    figures.volunteers = value.volunteers
+
+
+def _area(area_id: Any) -> Any:
+    if area_id is None:
+        return None
+    from placebase.places.models import Area
+
+    return Area.objects.get(pk=area_id)
+
+
+def read_figures(scope: Scope) -> RecordFigures:
+    """Everything a report uses from the records, as aggregates."""
+    cohort = _cohort(scope)
+    cohort_sql, cohort_params = cohort.query.sql_with_params()
+    figures = RecordFigures()
+    _read_cohort(figures, cohort_sql, cohort_params, scope)
+    _read_events(figures, cohort_sql, cohort_params, scope)
+    _read_avoided(figures, cohort_sql, cohort_params, scope)
+    _read_wellbeing(figures, cohort, scope)
+    _read_areas(figures, cohort, scope)
+    _read_volunteering(figures, scope)
+    return figures
+
+
+# --- valuing the figures ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputLine:
+    label: str
+    kind: str
+    amount: Decimal  # in the report's price year
+    cash: bool  # public money (counts in the net fiscal return), not in kind
+
+
+@dataclass(frozen=True)
+class ServiceUseLine:
+    service_type_id: str
+    label: str
+    before: int
+    after: int
+    after_annualised: Decimal
+    reduction: Decimal
+    reduction_low: Decimal
+    reduction_high: Decimal
+    deadweight: Decimal
+    deadweight_basis: str
+
+
+@dataclass
+class Valuation:
+    """An impact map built from records or a forecast, with its inputs and notes."""
+
+    outcomes: list[sroi.Outcome] = field(default_factory=list)
+    inputs: list[InputLine] = field(default_factory=list)
+    service_use: list[ServiceUseLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cash_inputs(self) -> Decimal:
+        return sum((i.amount for i in self.inputs if i.cash), ZERO)
+
+    @property
+    def all_inputs(self) -> Decimal:
+        return sum((i.amount for i in self.inputs), ZERO)
+
+
+def uprate(amount: Decimal, *, from_year: int, to_year: int, parameters: Parameters) -> Decimal:
+    return parameters.deflator.uprate(Money(amount, from_year), to_year=to_year).amount
+
+
+def _agency_label(code: str) -> str:
+    if code == WELLBEING_AGENCY:
+        return "People supported (wellbeing)"
+    return dict(Agency.choices).get(code, code)
+
+
+def _fiscal_outcomes(
+    *,
+    name: str,
+    cost: CostUsed,
+    grade: int,
+    quantity: Decimal,
+    quantity_range: tuple[Decimal, Decimal] | None,
+    deadweight: Decimal,
+    deadweight_range: tuple[Decimal, Decimal],
+    assumptions: Assumptions,
+    parameters: Parameters,
+    price_year: int,
+    line: int,
+) -> list[sroi.Outcome]:
+    """One outcome per agency that bears the cost, its proxy = its share of the uprated cost
+    less the optimism-bias correction for `grade`."""
+    value = uprate(cost.value, from_year=cost.price_year, to_year=price_year, parameters=parameters)
+    corrected = value * (ONE - parameters.optimism_bias[grade])
+    outcomes = []
+    for offset, (agency, share) in enumerate(cost.shares):
+        ranges: dict[str, tuple[Decimal, Decimal]] = {
+            "deadweight": deadweight_range,
+            "attribution": assumptions.range_of("attribution"),
+        }
+        if quantity_range is not None:
+            ranges["quantity"] = quantity_range
+        if assumptions.duration_years > 1:
+            ranges["drop_off"] = assumptions.range_of("drop_off")
+        outcomes.append(
+            sroi.Outcome(
+                outcome=name,
+                stakeholder=_agency_label(agency),
+                quantity=quantity,
+                financial_proxy=(corrected * share).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                deadweight=deadweight,
+                displacement=assumptions.displacement,
+                attribution=assumptions.attribution,
+                drop_off=assumptions.drop_off,
+                duration_years=assumptions.duration_years,
+                starts_year=1,
+                agency=agency,
+                line=line + offset,
+                ranges=ranges,
+            )
+        )
+    return outcomes
+
+
+def _events_by_type(figures: RecordFigures) -> dict[str, dict[int, dict[int, int]]]:
+    """{service type: {supported flag: {month: events}}}."""
+    table: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for type_id, supported, month, n in figures.events:
+        table[type_id][supported][month] = table[type_id][supported].get(month, 0) + n
+    return table
+
+
+def _change(months: Mapping[int, int], people: int, follow_days: int) -> tuple[int, int, Decimal]:
+    """(before, after, after annualised to every person for 12 months)."""
+    before = sum(n for m, n in months.items() if m < 0)
+    after = sum(n for m, n in months.items() if m >= 0)
+    if follow_days <= 0:
+        return before, after, ZERO
+    scale = Decimal(people * WINDOW_DAYS) / Decimal(follow_days)
+    return before, after, Decimal(after) * scale
+
+
+def value_figures(
+    *,
+    figures: RecordFigures,
+    costs: Mapping[str, CostUsed],
+    labels: Mapping[str, str],
+    parameters: Parameters,
+    assumptions: Assumptions,
+    price_year: int,
+    inputs: list[InputLine],
+) -> Valuation:
+    """The impact map the records support, with its warnings."""
+    valuation = Valuation(inputs=list(inputs))
+    people = figures.people.get(1, 0)
+    comparison = figures.people.get(0, 0)
+    if people == 0:
+        raise EvidenceUnavailable(
+            "No one was introduced and supported in this area and period, so there is nothing "
+            "to value. Choose a wider area or a longer period."
+        )
+    use_comparison = comparison >= assumptions.min_comparison
+    if not use_comparison:
+        valuation.warnings.append(
+            f"The comparison group (people introduced but not yet supported) has {comparison} "
+            f"people, fewer than {assumptions.min_comparison}: deadweight is the stated "
+            f"assumption of {assumptions.deadweight}, not measured."
+        )
+    table = _events_by_type(figures)
+    line = 1
+    crisis_before = total_before = 0
+    for type_id in sorted(table, key=lambda t: labels.get(t, t)):
+        months = table[type_id]
+        before, after, annualised = _change(
+            months.get(1, {}), people, figures.follow_up_days.get(1, 0)
+        )
+        crisis_before += sum(n for m, n in months.get(1, {}).items() if -3 <= m < 0)
+        total_before += before
+        reduction = Decimal(before) - annualised
+        scale = (
+            Decimal(people * WINDOW_DAYS) / Decimal(figures.follow_up_days[1])
+            if figures.follow_up_days.get(1)
+            else ZERO
+        )
+        spread = Z95 * _d(math.sqrt(before + float(Decimal(after) * scale * scale)))
+        deadweight, dw_range, basis = _deadweight(
+            months.get(0, {}), comparison, figures, reduction, before, assumptions, use_comparison
+        )
+        label = labels.get(type_id, type_id)
+        valuation.service_use.append(
+            ServiceUseLine(
+                type_id,
+                label,
+                before,
+                after,
+                annualised,
+                reduction,
+                reduction - spread,
+                reduction + spread,
+                deadweight,
+                basis,
+            )
+        )
+        cost = costs.get(type_id)
+        if cost is None:
+            valuation.warnings.append(f"{label}: no unit cost in the catalogue, so not valued.")
+            continue
+        made = _fiscal_outcomes(
+            name=f"Change in {label.lower()}",
+            cost=cost,
+            grade=cost.grade,
+            quantity=reduction,
+            quantity_range=(reduction - spread, reduction + spread),
+            deadweight=deadweight,
+            deadweight_range=dw_range,
+            assumptions=assumptions,
+            parameters=parameters,
+            price_year=price_year,
+            line=line,
+        )
+        valuation.outcomes.extend(made)
+        line += len(made)
+    for type_id, grade, n in sorted(figures.avoided):
+        cost = costs.get(type_id)
+        label = labels.get(type_id, type_id)
+        if cost is None:
+            valuation.warnings.append(
+                f"{n} avoided or delayed {label.lower()} record(s) have no unit cost: not valued."
+            )
+            continue
+        made = _fiscal_outcomes(
+            name=f"{label} avoided or delayed (grade {grade} evidence)",
+            cost=cost,
+            grade=max(grade, cost.grade),
+            quantity=Decimal(n),
+            quantity_range=None,
+            deadweight=assumptions.deadweight,
+            deadweight_range=assumptions.range_of("deadweight"),
+            assumptions=assumptions,
+            parameters=parameters,
+            price_year=price_year,
+            line=line,
+        )
+        valuation.outcomes.extend(made)
+        line += len(made)
+    _wellbeing_outcome(valuation, figures, parameters, assumptions, price_year, line)
+    _warn_thin(valuation, figures, people, crisis_before, total_before)
+    return valuation
+
+
+def _deadweight(
+    comparison_months: Mapping[int, int],
+    comparison: int,
+    figures: RecordFigures,
+    reduction: Decimal,
+    before: int,
+    assumptions: Assumptions,
+    use_comparison: bool,
+) -> tuple[Decimal, tuple[Decimal, Decimal], str]:
+    """Deadweight for one service type: the comparison's fractional reduction over the
+    supported people's (within 0-1, range +-0.1), or the stated assumption."""
+    assumed = (assumptions.deadweight, assumptions.range_of("deadweight"), "assumed")
+    if not use_comparison or before <= 0 or reduction <= 0:
+        return assumed
+    c_before, _, c_annualised = _change(comparison_months, comparison, figures.follow_up_days[0])
+    if c_before <= 0:
+        return assumed
+    supported_fraction = reduction / Decimal(before)
+    comparison_fraction = (Decimal(c_before) - c_annualised) / Decimal(c_before)
+    measured = min(ONE, max(ZERO, comparison_fraction / supported_fraction)).quantize(PLACES)
+    tenth = Decimal("0.1")
+    return measured, (max(ZERO, measured - tenth), min(ONE, measured + tenth)), "comparison"
+
+
+def _wellbeing_outcome(
+    valuation: Valuation,
+    figures: RecordFigures,
+    parameters: Parameters,
+    assumptions: Assumptions,
+    price_year: int,
+    line: int,
+) -> None:
+    n, total, squares = figures.wellbeing.get(1, (0, 0.0, 0.0))
+    if n == 0:
+        valuation.warnings.append(
+            "No one supported has two life-satisfaction scores yet: wellbeing is not valued."
+        )
+        return
+    mean = total / n
+    sd = math.sqrt(max(0.0, squares / n - mean * mean))
+    spread = _d(round(1.96 * sd * math.sqrt(n), 4))  # total change: n x mean, se = sd x sqrt(n)
+    points = _d(round(total, 4))
+    deadweight, dw_range = assumptions.deadweight, assumptions.range_of("deadweight")
+    c_n, c_total, _ = figures.wellbeing.get(0, (0, 0.0, 0.0))
+    if c_n >= assumptions.min_comparison and mean > 0:
+        measured = min(ONE, max(ZERO, _d(round((c_total / c_n) / mean, 4))))
+        deadweight = measured
+        dw_range = (max(ZERO, measured - Decimal("0.1")), min(ONE, measured + Decimal("0.1")))
+    wellby = parameters.wellby
+    central, low, high = (
+        uprate(v, from_year=wellby.price_year, to_year=price_year, parameters=parameters)
+        for v in (wellby.central, wellby.low, wellby.high)
+    )
+    cents = Decimal("0.01")
+    valuation.outcomes.append(
+        sroi.Outcome(
+            outcome="Higher life satisfaction (WELLBYs)",
+            stakeholder=_agency_label(WELLBEING_AGENCY),
+            quantity=points,
+            financial_proxy=central.quantize(cents),
+            deadweight=deadweight,
+            displacement=ZERO,
+            attribution=assumptions.attribution,
+            drop_off=assumptions.drop_off,
+            duration_years=assumptions.duration_years,
+            starts_year=1,
+            agency=WELLBEING_AGENCY,
+            line=line,
+            ranges={
+                "quantity": (points - spread, points + spread),
+                "financial_proxy": (low.quantize(cents), high.quantize(cents)),
+                "deadweight": dw_range,
+                "attribution": assumptions.range_of("attribution"),
+            },
+        )
+    )
+    valuation.notes.append(
+        f"{n} people supported have a start and a later life-satisfaction score; their mean "
+        f"change is {mean:+.2f} points."
+    )
+
+
+def _warn_thin(
+    valuation: Valuation, figures: RecordFigures, people: int, crisis: int, before: int
+) -> None:
+    if people < MIN_PEOPLE:
+        valuation.warnings.append(
+            f"Only {people} people were supported: figures this small swing widely. "
+            f"Read the range, not the central figure."
+        )
+    months = figures.median_follow_up_days / DAYS_PER_MONTH
+    if months < MIN_FOLLOW_UP_MONTHS:
+        valuation.warnings.append(
+            f"Half the people supported have been followed for under {months:.1f} months: "
+            "too short to show whether changes last."
+        )
+    if before and crisis / before > CRISIS_SHARE_WARNING:
+        valuation.warnings.append(
+            f"{crisis / before:.0%} of the year's crisis use before introduction fell in its last "
+            "3 months: many people were introduced at a crisis, so some fall afterwards would "
+            "have happened anyway (regression to the mean) and before/after flatters the effect."
+        )
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def programme_inputs(
+    *,
+    costs: Iterable[ProgrammeCost],
+    start: dt.date,
+    end: dt.date,
+    price_year: int,
+    parameters: Parameters,
+) -> list[InputLine]:
+    """Each cost's share that falls in [start, end], by day, uprated."""
+    lines = []
+    for cost in costs:
+        overlap = (min(end, cost.ends_on) - max(start, cost.starts_on)).days + 1
+        if overlap <= 0:
+            continue
+        span = (cost.ends_on - cost.starts_on).days + 1
+        share = cost.amount * Decimal(overlap) / Decimal(span)
+        amount = uprate(
+            share, from_year=cost.amount_price_year, to_year=price_year, parameters=parameters
+        ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        lines.append(
+            InputLine(
+                cost.description, cost.get_kind_display(), amount, cost.kind != CostKind.IN_KIND
+            )
+        )
+    return lines
+
+
+def volunteer_input(
+    *, minutes: int, parameters: Parameters, price_year: int
+) -> tuple[InputLine, Decimal, Decimal] | None:
+    """Volunteer time as an in-kind input at the central rate, with (low, central) values."""
+    if minutes <= 0:
+        return None
+    hours = Decimal(minutes) / Decimal(60)
+    rates = parameters.volunteer_rates
+    low, central = (
+        uprate(
+            hours * r.amount, from_year=r.year, to_year=price_year, parameters=parameters
+        ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        for r in (rates.low, rates.central)
+    )
+    line = InputLine(
+        f"Volunteer time: {hours:,.1f} verified hours at {rates.central.basis}",
+        "Volunteer time (in kind)",
+        central,
+        False,
+    )
+    return line, low, central
+
+
+# --- a forecast -------------------------------------------------------------------------------
+
+
+def value_forecast(
+    *,
+    forecast: Forecast,
+    costs: Mapping[str, CostUsed],
+    labels: Mapping[str, str],
+    parameters: Parameters,
+    assumptions: Assumptions,
+    price_year: int,
+    inputs: list[InputLine],
+) -> Valuation:
+    """The impact map of planned activity: planned people x expected change per person."""
+    valuation = Valuation(inputs=list(inputs))
+    people = Decimal(forecast.people)
+    line = 1
+    for planned in forecast.lines.all():
+        type_id = str(planned.service_type_id)
+        label = labels.get(type_id, type_id)
+        cost = costs.get(type_id)
+        if cost is None:
+            valuation.warnings.append(f"{label}: no unit cost in the catalogue, so not valued.")
+            continue
+        made = _fiscal_outcomes(
+            name=f"Change in {label.lower()}",
+            cost=cost,
+            grade=cost.grade,
+            quantity=people * planned.avoided_per_person,
+            quantity_range=(people * planned.low, people * planned.high),
+            deadweight=assumptions.deadweight,
+            deadweight_range=assumptions.range_of("deadweight"),
+            assumptions=assumptions,
+            parameters=parameters,
+            price_year=price_year,
+            line=line,
+        )
+        valuation.outcomes.extend(made)
+        line += len(made)
+    if forecast.life_satisfaction_change:
+        figures = RecordFigures(
+            wellbeing={
+                1: (
+                    forecast.people,
+                    float(people * forecast.life_satisfaction_change),
+                    float(people * forecast.life_satisfaction_change**2),
+                )
+            }
+        )
+        _wellbeing_outcome(valuation, figures, parameters, assumptions, price_year, line)
+    valuation.notes.append(
+        "A forecast: quantities are planned people times the expected change per person, with "
+        "deadweight as assumed; nothing here is measured yet."
+    )
+    return valuation
+
+
+def forecast_digest(forecast: Forecast) -> str:
+    """A hash of the planned activity a forecast report values."""
+    plan = {
+        "people": forecast.people,
+        "life_satisfaction_change": str(forecast.life_satisfaction_change),
+        "period": [forecast.period_start.isoformat(), forecast.period_end.isoformat()],
+        "lines": sorted(
+            [str(line.service_type_id), str(line.avoided_per_person), str(line.low), str(line.high)]
+            for line in forecast.lines.all()
+        ),
+    }
+    text = json.dumps(plan, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,409 @@
+"""Evidence from the records, checked against figures worked out by hand on a tiny world.
+
+The world: a programme that spent £1,000 over 2025-26 (2024 prices); a report on people
+introduced in April to June 2025 (so 91/365 of the cost), read to 30 June 2026 (a full year of
+follow-up for everyone). One unit cost: an A&E attendance at £100 (2024 prices, NHS, grade 1).
+"""
+
+import datetime as dt
+import itertools
+import json
+from decimal import Decimal
+
+import pytest
+
+from placebase.accounts.models import OrganisationKind
+from placebase.casework.models import (
+    Assessment,
+    AvoidedDemand,
+    Instrument,
+    Introduction,
+    Person,
+    ServiceUseEvent,
+)
+from placebase.evidence import records, services
+from placebase.evidence.models import (
+    EvidenceReport,
+    ReportKind,
+    ReportStatus,
+    ServiceType,
+    UnitCost,
+    UnitCostShare,
+)
+from placebase.evidence.reports import report_csv, report_json, report_xlsx
+from placebase.evidence.selectors import parameters_current
+from placebase.factories import OrganisationFactory
+from placebase.places.models import Area, AreaMembership, BoundarySet
+
+D = Decimal
+PERIOD = (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+AS_OF = dt.date(2026, 6, 30)
+INTRODUCED = dt.date(2025, 5, 1)
+_refs = itertools.count(1)
+
+
+@pytest.fixture
+def world(db):
+    services.service_types_load_starter()
+    org = OrganisationFactory(name="Sutton LAC", kind=OrganisationKind.COUNCIL)
+    ae = ServiceType.objects.get(code="ae_attendance")
+    admission = ServiceType.objects.get(code="emergency_admission")
+    UnitCost.objects.filter(service_type__in=[ae, admission]).delete()
+    for service_type, value, code in ((ae, 100, "t-ae"), (admission, 1000, "t-adm")):
+        cost = UnitCost.objects.create(
+            code=code,
+            version=1,
+            service_type=service_type,
+            item=service_type.label,
+            unit="event",
+            value=D(value),
+            value_price_year=2024,
+            confidence_grade=1,
+            source="test",
+            licence="test",
+            content_hash=code,
+        )
+        UnitCostShare.objects.create(unit_cost=cost, agency="nhs", share=D(1))
+    programme = services.programme_create(actor=None, name="LAC", organisation=org)
+    services.programme_cost_add(
+        actor=None,
+        programme=programme,
+        kind="staff",
+        description="Coordinator",
+        amount=D(1000),
+        price_year=2024,
+        starts_on=dt.date(2025, 4, 1),
+        ends_on=dt.date(2026, 3, 31),
+    )
+    return {"org": org, "ae": ae, "admission": admission, "programme": programme}
+
+
+def person(world, *, supported=True, introduced=INTRODUCED):
+    p = Person.objects.create(
+        reference=f"T{next(_refs):05d}",
+        organisation=world["org"],
+        first_name="Test",
+        last_name="Person",
+    )
+    Introduction.objects.create(
+        person=p,
+        organisation=world["org"],
+        source="gp",
+        introduced_on=introduced,
+        reason="test",
+        first_conversation_on=introduced + dt.timedelta(days=7) if supported else None,
+    )
+    return p
+
+
+def events(p, service_type, *days_from_introduction, introduced=INTRODUCED):
+    for days in days_from_introduction:
+        ServiceUseEvent.objects.create(
+            person=p,
+            service_type=service_type,
+            occurred_on=introduced + dt.timedelta(days=days),
+            source="records",
+        )
+
+
+def life_satisfaction(p, *scores):
+    version = Instrument.objects.get(code="ons4").versions.get(number=1)
+    for i, score in enumerate(scores):
+        Assessment.objects.create(
+            person=p,
+            instrument_version=version,
+            occasion="introduction" if i == 0 else "review",
+            recorded_on=INTRODUCED + dt.timedelta(days=7 + 90 * i),
+            answers={"life_satisfaction": score},
+        )
+
+
+def scope(world, **overrides):
+    values = {
+        "area_id": None,
+        "organisation_id": world["org"].pk,
+        "period_start": PERIOD[0],
+        "period_end": PERIOD[1],
+        "as_of": AS_OF,
+    }
+    values.update(overrides)
+    return records.Scope(**values)
+
+
+def value(world, figures, **assumptions):
+    parameters = parameters_current().parameters
+    costs = records.costs_used(
+        UnitCost.objects.filter(code__in=["t-ae", "t-adm"]).prefetch_related("shares")
+    )
+    labels = {str(pk): label for pk, label in ServiceType.objects.values_list("pk", "label")}
+    return records.value_figures(
+        figures=figures,
+        costs=costs,
+        labels=labels,
+        parameters=parameters,
+        assumptions=records.Assumptions(**assumptions),
+        price_year=2024,
+        inputs=[],
+    )
+
+
+@pytest.fixture
+def two_people(world):
+    a, b = person(world), person(world)
+    events(a, world["ae"], -300, -200, -100, -10, 50)  # 4 before, 1 after
+    events(b, world["ae"], -40, -20, 100)  # 2 before, 1 after
+    events(b, world["ae"], -400, 400)  # outside the two windows: not counted
+    life_satisfaction(a, 4, 6)  # +2
+    life_satisfaction(b, 5, 6)  # +1
+    return a, b
+
+
+def test_before_after_reduction_by_hand(world, two_people):
+    figures = records.read_figures(scope(world))
+    assert figures.people == {1: 2}
+    assert figures.follow_up_days == {1: 730}  # both followed for the whole year
+    valuation = value(world, figures)
+    (line,) = valuation.service_use
+    # before 6; after 2 over 730 person-days = 2 a year for the 2 people; reduction 4.
+    assert (line.before, line.after) == (6, 2)
+    assert line.after_annualised == D(2)
+    assert line.reduction == D(4)
+    # Poisson spread: 1.96 x sqrt(6 + 2) = 5.54.
+    assert round(line.reduction_high - line.reduction, 2) == D("5.54")
+    assert line.deadweight_basis == "assumed"
+
+
+def test_fiscal_outcome_applies_filters_in_sequence(world, two_people):
+    valuation = value(world, records.read_figures(scope(world)))
+    fiscal = [o for o in valuation.outcomes if o.agency == "nhs"]
+    (ae,) = fiscal
+    # 4 x £100 x (1 - 0.25 deadweight) x (1 - 0) x (1 - 0.25 attribution) = £225
+    assert ae.first_year_impact == D("225.00")
+    assert ae.ranges["attribution"] == (D("0.10"), D("0.40"))
+
+
+def test_wellbeing_in_wellbys_uprated(world, two_people):
+    valuation = value(world, records.read_figures(scope(world)))
+    (wellbeing,) = [o for o in valuation.outcomes if o.agency == records.WELLBEING_AGENCY]
+    parameters = parameters_current().parameters
+    index = parameters.deflator.values
+    expected_proxy = (D(13000) * index[2024] / index[2019]).quantize(D("0.01"))
+    assert wellbeing.quantity == D(3)  # +2 and +1 points, one year each
+    assert wellbeing.financial_proxy == expected_proxy
+    assert wellbeing.first_year_impact == D(3) * expected_proxy * D("0.75") * D("0.75")
+
+
+def test_comparison_group_sets_deadweight(world, two_people):
+    c = person(world, supported=False)
+    events(c, world["ae"], -100, -50, 30)  # comparison: 2 before, 1 after: half the use
+    valuation = value(world, records.read_figures(scope(world)), min_comparison=1)
+    (line,) = valuation.service_use
+    # supported fall by 4/6; comparison by 1/2; deadweight = (1/2) / (2/3) = 0.75
+    assert line.deadweight == D("0.7500")
+    assert line.deadweight_basis == "comparison"
+
+
+def test_avoided_records_count_only_where_before_after_does_not(world, two_people):
+    a, b = two_people
+    for p, service_type in ((a, world["ae"]), (b, world["admission"])):
+        AvoidedDemand.objects.create(
+            person=p,
+            service_type=service_type,
+            recorded_on=INTRODUCED + dt.timedelta(days=60),
+            what="x",
+            why="y",
+            evidence="z",
+            confidence=3,
+        )
+    figures = records.read_figures(scope(world))
+    # a's A&E is already in the before/after; only b's admission counts.
+    assert figures.avoided == [(str(world["admission"].pk), 3, 1)]
+    valuation = value(world, figures)
+    (avoided,) = [o for o in valuation.outcomes if "avoided" in o.outcome]
+    # grade 3 evidence: optimism bias 10% off £1,000
+    assert avoided.financial_proxy == D("900.00")
+
+
+def test_cohort_is_scoped_by_period_organisation_and_area(world, two_people):
+    a, _ = two_people
+    late = person(world, introduced=dt.date(2025, 8, 1))
+    events(late, world["ae"], -10, introduced=dt.date(2025, 8, 1))
+    other_org = OrganisationFactory(name="Elsewhere", kind=OrganisationKind.VCS)
+    assert records.read_figures(scope(world)).people == {1: 2}
+    assert records.read_figures(scope(world, organisation_id=other_org.pk)).people == {}
+    ward_set = BoundarySet.objects.create(level="ward", vintage=1999, name="Wards", is_active=True)
+    ward = Area.objects.create(
+        boundary_set=ward_set,
+        code="E05000001",
+        name="Test ward",
+        geometry="{}",
+        geometry_wkb=b"",
+        min_lon=0,
+        min_lat=0,
+        max_lon=0,
+        max_lat=0,
+        centroid_lat=0,
+        centroid_lon=0,
+    )
+    AreaMembership.objects.create(
+        area=ward, boundary_set=ward_set, record_type="casework.person", record_id=a.pk
+    )
+    figures = records.read_figures(scope(world, area_id=ward.pk))
+    assert figures.people == {1: 1}
+    assert figures.by_area == [(str(ward.pk), "E05000001", "Test ward", 1)]
+
+
+def test_follow_up_is_cut_at_the_day_records_are_read_to(world, two_people):
+    figures = records.read_figures(scope(world, as_of=INTRODUCED + dt.timedelta(days=59)))
+    # 60 days each (introduction day included); only a's day-50 event falls in it
+    assert figures.follow_up_days == {1: 120}
+    (line,) = value(world, figures).service_use
+    assert line.after == 1
+    assert line.after_annualised == D(1) * D(730) / D(120)
+    assert any("followed for under" in w for w in value(world, figures).warnings)
+
+
+def test_crisis_spike_before_introduction_is_warned(world):
+    p = person(world)
+    events(p, world["ae"], -20, -15, -10, -5, -200)  # 4 of 5 in the last 3 months
+    warnings = value(world, records.read_figures(scope(world))).warnings
+    assert any("regression to the mean" in w for w in warnings)
+    assert any("Only 1 people" in w for w in warnings)
+
+
+def test_no_cohort_is_a_clear_error(world):
+    with pytest.raises(records.EvidenceUnavailable, match="No one was introduced"):
+        value(world, records.read_figures(scope(world)))
+
+
+def test_assumptions_are_checked():
+    with pytest.raises(ValueError, match="attribution"):
+        records.Assumptions(attribution=D("0.5"), attribution_high=D("0.4"))
+    with pytest.raises(ValueError, match="duration"):
+        records.Assumptions(duration_years=0)
+    assumed = records.Assumptions(attribution=D("0.3"), duration_years=3)
+    assert records.Assumptions.from_dict(assumed.to_dict()) == assumed
+
+
+def _report(world, **overrides):
+    values = {
+        "actor": None,
+        "kind": ReportKind.EVALUATIVE,
+        "programme": world["programme"],
+        "area": None,
+        "period_start": PERIOD[0],
+        "period_end": PERIOD[1],
+        "price_year": 2024,
+        "as_of": AS_OF,
+    }
+    values.update(overrides)
+    with_commit = services.evidence_report_create(**values)
+    return EvidenceReport.objects.get(pk=with_commit.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_is_built_stored_and_reproducible(world, two_people):
+    report = _report(world)
+    assert report.status == ReportStatus.READY, report.error
+    results = report.results
+    # inputs: £1,000 x 91/365 of the year
+    assert results["cash_inputs"] == str((D(1000) * 91 / 365).quantize(D("0.01")))
+    fiscal = results["fiscal"]
+    assert fiscal["present_value"] == pytest.approx(225 / 1.035, abs=0.01)
+    assert fiscal["range"]["ratio"]["p5"] < fiscal["ratio"] < fiscal["range"]["ratio"]["p95"]
+    assert {a["agency"] for a in results["by_agency"]} == {"nhs", "people"}
+    assert results["method"]["unit_costs"][0]["code"] == "t-adm"
+    assert results["method"]["counts"]["service_use_events"] == 8
+
+    check = services.evidence_report_verify(actor=None, report=report)
+    assert check.same_data and check.same_figures
+
+    a, _ = two_people
+    events(a, world["ae"], 200)
+    check = services.evidence_report_verify(actor=None, report=report)
+    assert not check.same_data and not check.same_figures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_keeps_its_unit_cost_versions(world, two_people):
+    report = _report(world)
+    services.unit_cost_revise(
+        actor=None,
+        code="t-ae",
+        expected_version=1,
+        fields={
+            "code": "t-ae",
+            "service_type": "ae_attendance",
+            "item": "A&E",
+            "unit": "event",
+            "value": "500",
+            "price_year": "2024",
+            "agencies": "nhs:1",
+            "confidence_grade": "1",
+            "source": "test",
+            "licence": "test",
+        },
+    )
+    assert UnitCost.objects.get(code="t-ae", is_current=True).value == D(500)
+    check = services.evidence_report_verify(actor=None, report=report)
+    assert check.same_figures  # still valued at the £100 version it recorded
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_without_costs_fails_visibly(world, two_people):
+    world["programme"].costs.all().delete()
+    report = _report(world)
+    assert report.status == ReportStatus.FAILED
+    assert "no costs in this period" in report.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forecast_report_and_downloads(world):
+    forecast = services.forecast_create(
+        actor=None,
+        programme=world["programme"],
+        area=None,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        people=10,
+        life_satisfaction_change=D("1.0"),
+        lines=[services.ForecastLineData(world["ae"], D("0.5"), D("0.2"), D("0.8"))],
+    )
+    report = _report(world, kind=ReportKind.FORECAST, forecast=forecast)
+    assert report.status == ReportStatus.READY, report.error
+    (ae,) = [o for o in report.results["impact_map"] if o["agency"] == "nhs"]
+    assert ae["quantity"] == "5.00"  # 10 people x 0.5 avoided each
+    assert ae["ranges"]["quantity"] == ["2.0000", "8.0000"]
+    assert "Impact map" in report_csv(report)
+    assert json.loads(report_json(report))["results"]["kind"] == "forecast"
+    assert report_xlsx(report)[:2] == b"PK"
+
+
+def test_forecast_bad_input_is_refused(world):
+    with pytest.raises(services.ForecastInvalid) as caught:
+        services.forecast_create(
+            actor=None,
+            programme=world["programme"],
+            area=None,
+            period_start=PERIOD[1],
+            period_end=PERIOD[0],
+            people=0,
+            life_satisfaction_change=D(0),
+            lines=[services.ForecastLineData(world["ae"], D("0.5"), D("0.6"), D("0.8"))],
+        )
+    problems = caught.value.details["problems"]
+    assert len(problems) == 3
+
+
+def test_programme_cost_bad_input_is_refused(world):
+    with pytest.raises(services.ProgrammeInvalid, match="more than £0"):
+        services.programme_cost_add(
+            actor=None,
+            programme=world["programme"],
+            kind="staff",
+            description="x",
+            amount=D(0),
+            price_year=2024,
+            starts_on=PERIOD[0],
+            ends_on=PERIOD[1],
+        )
