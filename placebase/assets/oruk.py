@@ -7,6 +7,7 @@ never serialised here: ORUK carries directory listings only, never personal data
 """
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,15 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
     elif isinstance(value, Decimal):
         value = float(value)
     out[key] = value
+
+
+def _row(record: Any) -> Mapping[str, Any]:
+    """A record's columns by attribute name (`asset_id`, not `asset`): a model instance's
+    own `__dict__`, or a row from `.values()` as it is. Every function below takes either."""
+    return record if isinstance(record, Mapping) else vars(record)
+
+
+ACCESS_FEATURE_LABELS = dict(m.AccessFeature.choices)
 
 
 def iso_datetime(value: datetime) -> str:
@@ -67,33 +77,45 @@ def taxonomy_dict(taxonomy: m.Taxonomy, *, terms: list[m.TaxonomyTerm] | None = 
     return out
 
 
-def attribute_dict(attribute: m.Attribute) -> dict:
+def attribute_dict(
+    attribute: m.Attribute | Mapping[str, Any], *, term: dict[str, Any] | None = None
+) -> dict:
+    """`term` (the term's ORUK object) with a row; a model instance brings its own."""
+    row = _row(attribute)
+    if term is None and isinstance(attribute, m.Attribute):
+        term = taxonomy_term_dict(attribute.term)
     out = {
-        "id": str(attribute.id),
-        "link_id": str(attribute.link_id),
-        "taxonomy_term_id": str(attribute.term_id),
-        "link_entity": attribute.link_entity,
-        "taxonomy_term": taxonomy_term_dict(attribute.term),
+        "id": str(row["id"]),
+        "link_id": str(row["link_id"]),
+        "taxonomy_term_id": str(row["term_id"]),
+        "link_entity": row["link_entity"],
+        "taxonomy_term": term,
     }
-    _put(out, "link_type", attribute.link_type)
-    _put(out, "value", attribute.value)
+    _put(out, "link_type", row["link_type"])
+    _put(out, "value", row["value"])
     return out
 
 
 def organization_dict(
-    org: m.DirectoryOrganisation, *, full: bool = False, services: list[dict] | None = None
+    org: m.DirectoryOrganisation | Mapping[str, Any],
+    *,
+    full: bool = False,
+    services: list[dict] | None = None,
 ) -> dict:
+    """A row will do unless `full` (which needs the organisation's identifiers and contacts)."""
+    row = _row(org)
     out: dict[str, Any] = {
-        "id": str(org.id),
-        "name": org.name,
-        "description": org.description or org.name,
+        "id": str(row["id"]),
+        "name": row["name"],
+        "description": row["description"] or row["name"],
     }
-    _put(out, "email", org.email)
-    _put(out, "website", org.website)
-    _put(out, "logo", org.logo)
-    _put(out, "uri", org.uri)
-    _put(out, "parent_organization_id", str(org.parent_id) if org.parent_id else None)
+    _put(out, "email", row["email"])
+    _put(out, "website", row["website"])
+    _put(out, "logo", row["logo"])
+    _put(out, "uri", row["uri"])
+    _put(out, "parent_organization_id", str(row["parent_id"]) if row["parent_id"] else None)
     if full:
+        assert isinstance(org, m.DirectoryOrganisation)
         out["organization_identifiers"] = [_identifier_dict(i, org) for i in org.identifiers.all()]
         out["contacts"] = [contact_dict(c) for c in org.contacts.all()]
         out["services"] = services if services is not None else []
@@ -111,74 +133,100 @@ def _identifier_dict(ident: m.OrganisationIdentifier, org: m.DirectoryOrganisati
     return out
 
 
-def phone_dict(phone: m.Phone) -> dict:
-    out = {"id": str(phone.id), "number": phone.number}
-    _put(out, "contact_id", str(phone.contact_id) if phone.contact_id else None)
-    _put(out, "description", phone.description)
+def phone_dict(phone: m.Phone | Mapping[str, Any]) -> dict:
+    row = _row(phone)
+    out = {"id": str(row["id"]), "number": row["number"]}
+    _put(out, "contact_id", str(row["contact_id"]) if row["contact_id"] else None)
+    _put(out, "description", row["description"])
     return out
 
 
-def contact_dict(contact: m.Contact) -> dict:
-    out: dict[str, Any] = {"id": str(contact.id)}
-    _put(out, "service_id", str(contact.asset_id) if contact.asset_id else None)
-    _put(out, "name", contact.name)
-    _put(out, "title", contact.title)
-    _put(out, "email", contact.email)
-    out["phones"] = [phone_dict(p) for p in contact.phones.all()]
+def contact_dict(
+    contact: m.Contact | Mapping[str, Any], *, phones: list[Any] | None = None
+) -> dict:
+    """`phones` with a row; a model instance brings its own (prefetched)."""
+    row = _row(contact)
+    out: dict[str, Any] = {"id": str(row["id"])}
+    _put(out, "service_id", str(row["asset_id"]) if row["asset_id"] else None)
+    _put(out, "name", row["name"])
+    _put(out, "title", row["title"])
+    _put(out, "email", row["email"])
+    if phones is None and isinstance(contact, m.Contact):
+        phones = list(contact.phones.all())
+    out["phones"] = [phone_dict(p) for p in phones or []]
     return out
 
 
-def address_dict(address: m.Address) -> dict:
+def address_dict(address: m.Address | Mapping[str, Any]) -> dict:
+    row = _row(address)
     out = {
-        "id": str(address.id),
-        "location_id": str(address.location_id),
-        "address_1": address.address_1,
-        "city": address.city,
+        "id": str(row["id"]),
+        "location_id": str(row["location_id"]),
+        "address_1": row["address_1"],
+        "city": row["city"],
         # ORUK requires state_province; in England the county or region stands in for it.
-        "state_province": address.state_province or address.region or address.city,
-        "postal_code": address.postal_code,
-        "country": address.country,
-        "address_type": address.address_type,
+        "state_province": row["state_province"] or row["region"] or row["city"],
+        "postal_code": row["postal_code"],
+        "country": row["country"],
+        "address_type": row["address_type"],
     }
-    _put(out, "attention", address.attention)
-    _put(out, "address_2", address.address_2)
-    _put(out, "region", address.region)
+    _put(out, "attention", row["attention"])
+    _put(out, "address_2", row["address_2"])
+    _put(out, "region", row["region"])
     return out
 
 
-def accessibility_dict(item: m.Accessibility) -> dict:
-    text = item.description or (item.get_feature_display() if item.feature else "")
-    out: dict[str, Any] = {"id": str(item.id), "location_id": str(item.location_id)}
+def accessibility_dict(item: m.Accessibility | Mapping[str, Any]) -> dict:
+    row = _row(item)
+    feature = row["feature"]
+    text = row["description"] or (ACCESS_FEATURE_LABELS.get(feature, feature) if feature else "")
+    out: dict[str, Any] = {"id": str(row["id"]), "location_id": str(row["location_id"])}
     _put(out, "description", text)
     _put(out, "accessibility", text)
-    _put(out, "details", item.details)
-    _put(out, "url", item.url)
+    _put(out, "details", row["details"])
+    _put(out, "url", row["url"])
     return out
 
 
-def location_dict(location: m.Location, *, full: bool = True) -> dict:
-    out: dict[str, Any] = {"id": str(location.id), "location_type": location.location_type}
-    _put(out, "name", location.name)
-    _put(out, "description", location.description)
-    if location.latitude is not None and math.isfinite(location.latitude):
-        out["latitude"] = location.latitude
-        out["longitude"] = location.longitude
-    _put(out, "external_identifier", location.external_identifier)
-    _put(out, "external_identifier_type", location.external_identifier_type)
+def location_dict(
+    location: m.Location | Mapping[str, Any],
+    *,
+    full: bool = True,
+    addresses: list[Any] | None = None,
+    accessibility: list[Any] | None = None,
+    phones: list[Any] | None = None,
+) -> dict:
+    """With a row, `full` takes the addresses, accessibility and phones given; a model
+    instance brings its own (prefetched)."""
+    row = _row(location)
+    out: dict[str, Any] = {"id": str(row["id"]), "location_type": row["location_type"]}
+    _put(out, "name", row["name"])
+    _put(out, "description", row["description"])
+    latitude = row["latitude"]
+    if latitude is not None and math.isfinite(latitude):
+        out["latitude"] = latitude
+        out["longitude"] = row["longitude"]
+    _put(out, "external_identifier", row["external_identifier"])
+    _put(out, "external_identifier_type", row["external_identifier_type"])
     if full:
-        out["addresses"] = [address_dict(a) for a in location.addresses.all()]
-        out["accessibility"] = [accessibility_dict(a) for a in location.accessibility.all()]
-        out["phones"] = [phone_dict(p) for p in location.phones.all()]
+        if isinstance(location, m.Location):
+            addresses = list(location.addresses.all())
+            accessibility = list(location.accessibility.all())
+            phones = list(location.phones.all())
+        out["addresses"] = [address_dict(a) for a in addresses or []]
+        out["accessibility"] = [accessibility_dict(a) for a in accessibility or []]
+        out["phones"] = [phone_dict(p) for p in phones or []]
     return out
 
 
-def schedule_dict(schedule: m.Schedule) -> dict:
-    out: dict[str, Any] = {"id": str(schedule.id)}
-    _put(out, "service_id", str(schedule.asset_id) if schedule.asset_id else None)
+def schedule_dict(schedule: m.Schedule | Mapping[str, Any]) -> dict:
+    row = _row(schedule)
+    out: dict[str, Any] = {"id": str(row["id"])}
+    _put(out, "service_id", str(row["asset_id"]) if row["asset_id"] else None)
     _put(
         out,
         "service_at_location_id",
-        str(schedule.service_at_location_id) if schedule.service_at_location_id else None,
+        str(row["service_at_location_id"]) if row["service_at_location_id"] else None,
     )
     for key in (
         "valid_from",
@@ -195,35 +243,83 @@ def schedule_dict(schedule: m.Schedule) -> dict:
         "attending_type",
         "notes",
     ):
-        _put(out, key, getattr(schedule, key))
+        _put(out, key, row[key])
     return out
 
 
-def service_area_dict(area: m.ServiceArea) -> dict:
-    out: dict[str, Any] = {"id": str(area.id), "service_id": str(area.asset_id)}
-    _put(out, "name", area.name)
-    _put(out, "service_area", area.description or area.name)
-    _put(out, "extent", area.extent)
-    _put(out, "extent_type", area.extent_type)
-    _put(out, "uri", area.uri or (GSS_URI + area.area_code if area.area_code else ""))
+def service_area_dict(area: m.ServiceArea | Mapping[str, Any]) -> dict:
+    row = _row(area)
+    out: dict[str, Any] = {"id": str(row["id"]), "service_id": str(row["asset_id"])}
+    _put(out, "name", row["name"])
+    _put(out, "service_area", row["description"] or row["name"])
+    _put(out, "extent", row["extent"])
+    _put(out, "extent_type", row["extent_type"])
+    code = row["area_code"]
+    _put(out, "uri", row["uri"] or (GSS_URI + code if code else ""))
     return out
 
 
-def cost_option_dict(cost: m.CostOption) -> dict:
-    out: dict[str, Any] = {"id": str(cost.id), "service_id": str(cost.asset_id)}
+def cost_option_dict(cost: m.CostOption | Mapping[str, Any]) -> dict:
+    row = _row(cost)
+    out: dict[str, Any] = {"id": str(row["id"]), "service_id": str(row["asset_id"])}
     for key in ("valid_from", "valid_to", "option", "amount", "amount_description"):
-        _put(out, key, getattr(cost, key))
+        _put(out, key, row[key])
     return out
 
 
-def language_dict(language: m.Language) -> dict:
+def language_dict(language: m.Language | Mapping[str, Any]) -> dict:
+    row = _row(language)
     out: dict[str, Any] = {
-        "id": str(language.id),
-        "service_id": str(language.asset_id),
-        "name": language.name,
+        "id": str(row["id"]),
+        "service_id": str(row["asset_id"]),
+        "name": row["name"],
     }
-    _put(out, "code", language.code)
-    _put(out, "note", language.note)
+    _put(out, "code", row["code"])
+    _put(out, "note", row["note"])
+    return out
+
+
+def funding_dict(funding: m.Funding | Mapping[str, Any]) -> dict:
+    row = _row(funding)
+    return {"id": str(row["id"]), "service_id": str(row["asset_id"]), "source": row["source"]}
+
+
+# The asset columns a service object needs (for `.values()`).
+SERVICE_COLUMNS = (
+    "id",
+    "name",
+    "status",
+    "provider_id",
+    "description",
+    "url",
+    "email",
+    "fees",
+    "accreditations",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "last_reviewed_at",
+    "assurer_email",
+    "alert",
+    "updated_at",
+)
+
+
+def service_core_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A service's own fields, from its row (see SERVICE_COLUMNS)."""
+    out: dict[str, Any] = {"id": str(row["id"]), "name": row["name"], "status": row["status"]}
+    _put(out, "organization_id", str(row["provider_id"]) if row["provider_id"] else None)
+    _put(out, "description", row["description"])
+    _put(out, "url", row["url"])
+    _put(out, "email", row["email"])
+    _put(out, "fees", row["fees"])
+    _put(out, "accreditations", row["accreditations"])
+    _put(out, "minimum_age", row["minimum_age"])
+    _put(out, "maximum_age", row["maximum_age"])
+    _put(out, "assured_date", row["assured_date"] or row["last_reviewed_at"].date())
+    _put(out, "assurer_email", row["assurer_email"])
+    _put(out, "alert", row["alert"])
+    out["last_modified"] = iso_datetime(row["updated_at"])
     return out
 
 
@@ -234,19 +330,7 @@ def service_dict(
     attributes: list[m.Attribute] | None = None,
     with_organization: bool = True,
 ) -> dict:
-    out: dict[str, Any] = {"id": str(asset.id), "name": asset.name, "status": asset.status}
-    _put(out, "organization_id", str(asset.provider_id) if asset.provider_id else None)
-    _put(out, "description", asset.description)
-    _put(out, "url", asset.url)
-    _put(out, "email", asset.email)
-    _put(out, "fees", asset.fees)
-    _put(out, "accreditations", asset.accreditations)
-    _put(out, "minimum_age", asset.minimum_age)
-    _put(out, "maximum_age", asset.maximum_age)
-    _put(out, "assured_date", asset.assured_date or asset.last_reviewed_at.date())
-    _put(out, "assurer_email", asset.assurer_email)
-    _put(out, "alert", asset.alert)
-    out["last_modified"] = iso_datetime(asset.updated_at)
+    out = service_core_dict(vars(asset))
     if with_organization and asset.provider is not None:
         out["organization"] = organization_dict(asset.provider)
     if not full:
@@ -263,10 +347,7 @@ def service_dict(
         for sal in asset.service_at_locations.all()
     ]
     out["languages"] = [language_dict(x) for x in asset.languages.all()]
-    out["funding"] = [
-        {"id": str(f.id), "service_id": str(asset.id), "source": f.source}
-        for f in asset.funding.all()
-    ]
+    out["funding"] = [funding_dict(f) for f in asset.funding.all()]
     out["cost_options"] = [cost_option_dict(c) for c in asset.cost_options.all()]
     out["contacts"] = [contact_dict(c) for c in asset.contacts.all()]
     out["phones"] = [phone_dict(p) for p in asset.phones.all()]
