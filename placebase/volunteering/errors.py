@@ -61,3 +61,16 @@ class NotHost(PermissionDenied):
 
 class RatesUnavailable(ValidationFailed):
     code = "volunteering.rates_unavailable"
+
+
+class EditedElsewhere(Conflict):
+    """Someone saved the record after it was read (optimistic locking)."""
+
+    code = "volunteering.edited_elsewhere"
+
+
+class RateLimited(ValidationFailed):
+    """Too many submissions of a public form from one client address."""
+
+    code = "volunteering.rate_limited"
+    http_status = 429

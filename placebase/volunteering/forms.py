@@ -4,12 +4,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from placebase.core.errors import PlacebaseError
 
 from . import availability as slots
 from .models import CheckLevel, OpportunityKind, Skill
-from .services import TRAVEL_KM_CHOICES
+from .services import ONS4_QUESTIONS, TRAVEL_KM_CHOICES
 
 
 def apply_error(form: forms.Form, error: PlacebaseError) -> None:
@@ -92,6 +93,8 @@ class PledgeDetailsForm(forms.Form):
         },
     )
     choice = forms.ChoiceField(label="When and where", required=False, choices=[])
+    # The honeypot: hidden from people (see includes/honeypot.html), filled in by bots.
+    website = forms.CharField(required=False)
 
     def __init__(
         self, *args: Any, guest: bool, choices: list[tuple[str, str]], **kwargs: Any
@@ -180,6 +183,7 @@ class SignUpForm(DateParts):
         "my volunteering, check safeguarding, record my hours and thank me.",
         required=False,
     )
+    website = forms.CharField(required=False)  # the honeypot
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -327,3 +331,176 @@ class EventForm(forms.Form):
         label="Ward code (blank for everyone)", max_length=12, required=False
     )
     area_name = forms.CharField(label="Ward name", max_length=200, required=False)
+
+
+class OpportunityEditForm(OpportunityForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(
+        label="Site name", max_length=200, error_messages={"required": "Enter the site's name"}
+    )
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, error_messages={"required": "Enter the site's postcode"}
+    )
+    capacity = forms.IntegerField(
+        label="Volunteers wanted at this site (optional)",
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "Capacity must be a whole number, like 5",
+            "min_value": "Capacity must be 1 or more, or left blank",
+        },
+    )
+
+
+def _time(value: str, label: str) -> dt.time:
+    value = (value or "").strip().replace(".", ":")
+    try:
+        hours, minutes = (int(part) for part in value.split(":"))
+        return dt.time(hours, minutes)
+    except (ValueError, TypeError):
+        raise forms.ValidationError(f"{label} must be a time like 09:30 or 14:00") from None
+
+
+class ShiftForm(DateParts):
+    date_prefix = "day"
+    date_label = "The date"
+
+    day_day = _day()
+    day_month = _month()
+    day_year = _year()
+    starts = forms.CharField(
+        label="Start time",
+        max_length=5,
+        help_text="Use the 24-hour clock, like 09:30",
+        error_messages={"required": "Enter the start time"},
+    )
+    ends = forms.CharField(
+        label="End time",
+        max_length=5,
+        help_text="Use the 24-hour clock, like 14:00",
+        error_messages={"required": "Enter the end time"},
+    )
+    site = forms.ChoiceField(label="Site", required=False, choices=[])
+    capacity = forms.IntegerField(
+        label="Volunteers wanted on this shift (optional)",
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "Capacity must be a whole number, like 5",
+            "min_value": "Capacity must be 1 or more, or left blank",
+        },
+    )
+
+    def __init__(self, *args: Any, sites: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sites:
+            _set_choices(
+                self, "site", [("", "No particular site"), *[(str(s.pk), s.name) for s in sites]]
+            )
+        else:
+            del self.fields["site"]
+
+    def clean_starts(self) -> dt.time:
+        return _time(self.cleaned_data.get("starts", ""), "Start time")
+
+    def clean_ends(self) -> dt.time:
+        return _time(self.cleaned_data.get("ends", ""), "End time")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, starts, ends = data.get("day"), data.get("starts"), data.get("ends")
+        if day and starts and ends:
+            tz = timezone.get_current_timezone()
+            data["starts_at"] = dt.datetime.combine(day, starts, tzinfo=tz)
+            data["ends_at"] = dt.datetime.combine(day, ends, tzinfo=tz)
+        return data
+
+
+class ProfileForm(forms.Form):
+    postcode = forms.CharField(
+        label="Home postcode",
+        max_length=10,
+        help_text="We use it to suggest volunteering near you.",
+        error_messages={"required": "Enter your postcode"},
+    )
+    travel_km = forms.TypedChoiceField(
+        label="How far can you travel?",
+        coerce=int,
+        choices=[(str(km), f"Up to {km} km") for km in TRAVEL_KM_CHOICES],
+        error_messages={"required": "Choose how far you can travel"},
+    )
+    skills = forms.MultipleChoiceField(
+        label="What could you help with?",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    availability = forms.MultipleChoiceField(
+        label="When are you usually free?",
+        required=False,
+        choices=slots.SLOT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty if any time suits you.",
+    )
+    interests = forms.CharField(
+        label="Anything else you would like to do (optional)",
+        required=False,
+        widget=forms.Textarea,
+        max_length=1000,
+    )
+    phone = forms.CharField(label="Phone number (optional)", max_length=40, required=False)
+    may_be_suggested = forms.BooleanField(
+        label="Coordinators may suggest volunteering to me", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "skills", _skill_choices())
+
+    def availability_mask(self) -> int:
+        return slots.mask_from_codes(self.cleaned_data.get("availability") or [])
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the record being erased?",
+        help_text="For example, the volunteer asked us to erase their details. Do not include "
+        "their name or contact details.",
+        widget=forms.Textarea,
+        max_length=300,
+        error_messages={
+            "required": "Give the reason for erasure",
+            "max_length": "Keep the reason to 300 characters",
+        },
+    )
+    confirm = forms.BooleanField(
+        label="I understand this cannot be undone",
+        error_messages={"required": "Confirm that you understand this cannot be undone"},
+    )
+
+
+class WellbeingForm(forms.Form):
+    """ONS4 personal wellbeing: four questions answered from 0 (not at all) to 10 (completely)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, question in ONS4_QUESTIONS:
+            self.fields[name] = forms.IntegerField(
+                label=question,
+                min_value=0,
+                max_value=10,
+                help_text="0 is not at all, 10 is completely",
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}
+                ),
+                error_messages={
+                    "required": "Answer with a number from 0 to 10",
+                    "invalid": "Answer with a whole number from 0 to 10",
+                    "min_value": "Answer with a number from 0 to 10",
+                    "max_value": "Answer with a number from 0 to 10",
+                },
+            )

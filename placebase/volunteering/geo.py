@@ -103,3 +103,14 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     edge = min(89.0, abs(lat) + dlat)
     dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(edge))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def point_remove(*, record_type: str, record_id: uuid.UUID) -> None:
+    """Forget where a record is (an erased volunteer's home, say)."""
+    try:
+        from placebase.places import services as places
+    except ImportError:  # pragma: no cover
+        return
+    remove: Any = getattr(places, "located_point_remove", None)
+    if remove is not None:
+        remove(record_type=record_type, record_id=record_id)

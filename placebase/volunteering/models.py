@@ -16,6 +16,7 @@ from placebase.core.models import TimestampedModel
 
 VOLUNTEER_RECORD_TYPE = "volunteering.volunteer"
 OPPORTUNITY_RECORD_TYPE = "volunteering.opportunity"
+SITE_RECORD_TYPE = "volunteering.site"
 
 
 class Skill(TimestampedModel):
@@ -35,6 +36,7 @@ class VolunteerStatus(models.TextChoices):
     AWAITING_GUARDIAN = "awaiting_guardian", "Waiting for a parent or guardian"
     ACTIVE = "active", "Active"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    ERASED = "erased", "Erased"
 
 
 class Volunteer(TimestampedModel):
@@ -92,6 +94,11 @@ class Volunteer(TimestampedModel):
     guardian_name = models.CharField(max_length=200, blank=True)
     guardian_email = models.EmailField(blank=True)
     guardian_approved_at = models.DateTimeField(null=True, blank=True)
+    # Erasure (UK GDPR art. 17): the record stays, anonymised, so verified hours still count.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    erasure_reason = models.CharField(max_length=300, blank=True)
+    # Optimistic locking: an edit names the version it read and fails if another came first.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -176,6 +183,7 @@ class Opportunity(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["title"]
@@ -448,3 +456,28 @@ class Invitation(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["event", "volunteer"], name="invitation_once")
         ]
+
+
+class WellbeingSource(models.TextChoices):
+    VOLUNTEER = "volunteer", "Answered by the volunteer"
+    STAFF = "staff", "Entered by staff"
+
+
+class VolunteerWellbeing(TimestampedModel):
+    """A volunteer's ONS4 personal wellbeing answers (0-10 each) on a day. Volunteers' own
+    wellbeing gain is an outcome in the evidence engine, never netted off their time."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="wellbeing")
+    recorded_on = models.DateField(db_index=True)
+    life_satisfaction = models.PositiveSmallIntegerField()
+    worthwhile = models.PositiveSmallIntegerField()
+    happiness = models.PositiveSmallIntegerField()
+    anxiety = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=12, choices=WellbeingSource.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["volunteer", "recorded_on", "created_at"]
+        verbose_name_plural = "volunteer wellbeing answers"

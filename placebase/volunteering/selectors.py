@@ -23,6 +23,7 @@ from .errors import RatesUnavailable
 from .models import (
     ACTIVE_PLEDGE_STATUSES,
     OPPORTUNITY_RECORD_TYPE,
+    SITE_RECORD_TYPE,
     Badge,
     BadgeKind,
     CelebrationEvent,
@@ -637,16 +638,30 @@ def _verified_hours(
 
 
 def _in_area(area: Any) -> Q:
-    """Where the volunteering happened: the opportunity's point, as the places engine assigned
-    it to areas of any level (or, for a ward code, the ward copied onto the opportunity)."""
+    """Where the time was given, as the places engine assigned it to areas of every level
+    (ward, LSOA, district, NHS footprint, a coordinator's patch, a custom neighbourhood):
+    the site of the pledge when the hours belong to one at a site (a placement in one of ten
+    schools), otherwise the opportunity's own point. A ward code also matches the ward copied
+    onto the opportunity, for records located before any boundary set was loaded."""
     from placebase.places.models import AreaMembership
 
     code = area if isinstance(area, str) else area.code
-    members = AreaMembership.objects.filter(record_type=OPPORTUNITY_RECORD_TYPE)
+    members = AreaMembership.objects.all()
     members = (
         members.filter(area__code=code) if isinstance(area, str) else members.filter(area=area)
     )
-    return Q(opportunity__ward_code=code) | Q(opportunity_id__in=members.values("record_id"))
+    at_site = Q(pledge__site__isnull=False) & Q(
+        pledge__site_id__in=members.filter(record_type=SITE_RECORD_TYPE).values("record_id")
+    )
+    at_opportunity = Q(pledge__site__isnull=True) & (
+        Q(
+            opportunity_id__in=members.filter(record_type=OPPORTUNITY_RECORD_TYPE).values(
+                "record_id"
+            )
+        )
+        | Q(opportunity__ward_code=code)
+    )
+    return at_site | at_opportunity
 
 
 def volunteer_hours_value(
@@ -741,3 +756,259 @@ def volunteer_hours_value_breakdown(
 
 def describe_availability(mask: int) -> str:
     return slots.describe(mask)
+
+
+# --- volunteers' wellbeing, for the evidence engine ---------------------------------------------
+
+ONS4_MEASURES = ("life_satisfaction", "worthwhile", "happiness", "anxiety")
+WELLBEING_LOOKBACK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class VolunteerWellbeingChange:
+    """How volunteers' ONS4 answers changed: aggregates only.
+
+    `people` is how many volunteers who gave verified time (in the area and period) answered
+    at least twice; each one's change is their latest answer (on or before the period's end)
+    less their first (no earlier than a year before the period's start). `sums` and
+    `sums_of_squares` are per measure, so a caller can take means and standard errors; lower
+    anxiety is better (its change is reported as it is, not reversed).
+    """
+
+    volunteers: int
+    people: int
+    sums: dict[str, float]
+    sums_of_squares: dict[str, float]
+    period_start: dt.date | None
+    period_end: dt.date | None
+
+    def mean(self, measure: str = "life_satisfaction") -> float | None:
+        return self.sums[measure] / self.people if self.people else None
+
+
+def volunteer_wellbeing_change(
+    *,
+    area: Any = None,
+    organisation: Any = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> VolunteerWellbeingChange:
+    """Volunteers' own wellbeing change, for volunteers whose verified time falls in the area
+    (any level, as for `volunteer_hours_value`) and period. An outcome of volunteering: the
+    evidence engine must never net it off the value of their time (an input)."""
+    from .models import VolunteerWellbeing
+
+    entries = _verified_hours(
+        area=area, organisation=organisation, period_start=period_start, period_end=period_end
+    )
+    volunteer_ids = entries.values("volunteer_id")
+    answers = VolunteerWellbeing.objects.filter(volunteer_id__in=volunteer_ids)
+    if period_end:
+        answers = answers.filter(recorded_on__lte=period_end)
+    if period_start:
+        answers = answers.filter(
+            recorded_on__gte=period_start - dt.timedelta(days=WELLBEING_LOOKBACK_DAYS)
+        )
+    first: dict[Any, tuple[int, ...]] = {}
+    last: dict[Any, tuple[int, ...]] = {}
+    for volunteer_id, *scores in answers.order_by(
+        "volunteer_id", "recorded_on", "created_at"
+    ).values_list("volunteer_id", *ONS4_MEASURES):
+        if volunteer_id in first:
+            last[volunteer_id] = tuple(scores)
+        else:
+            first[volunteer_id] = tuple(scores)
+    sums = dict.fromkeys(ONS4_MEASURES, 0.0)
+    squares = dict.fromkeys(ONS4_MEASURES, 0.0)
+    for volunteer_id, latest in last.items():
+        for index, measure in enumerate(ONS4_MEASURES):
+            change = float(latest[index] - first[volunteer_id][index])
+            sums[measure] += change
+            squares[measure] += change * change
+    return VolunteerWellbeingChange(
+        volunteers=entries.values("volunteer_id").distinct().count(),
+        people=len(last),
+        sums=sums,
+        sums_of_squares=squares,
+        period_start=period_start,
+        period_end=period_end,
+    )
+
+
+# --- subject access -----------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _export(volunteer: Volunteer) -> dict[str, Any]:
+    """Everything held about a volunteer, as plain data (the subject access export)."""
+    profile_fields = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "postcode",
+        "ward_code",
+        "ward_name",
+        "travel_km",
+        "interests",
+        "may_be_suggested",
+        "status",
+        "consent_given_at",
+        "consent_statement",
+        "guardian_name",
+        "guardian_email",
+        "guardian_approved_at",
+        "erased_at",
+        "erasure_reason",
+        "created_at",
+        "updated_at",
+    )
+    profile = {name: _iso(getattr(volunteer, name)) for name in profile_fields}
+    profile["id"] = str(volunteer.pk)
+    profile["availability"] = slots.describe(volunteer.availability)
+    profile["skills"] = [s.name for s in volunteer.skills.all()]
+    profile["registered_with"] = volunteer.organisation.name if volunteer.organisation else None
+    profile["case_work_record_linked"] = volunteer.casework_person_id is not None
+    pledges = []
+    for pledge in volunteer.pledges.select_related("opportunity", "site", "shift").order_by(
+        "created_at"
+    ):
+        pledges.append(
+            {
+                "reference": pledge.reference,
+                "opportunity": pledge.opportunity.title,
+                "host": pledge.opportunity.host_name,
+                "status": pledge.get_status_display(),
+                "minutes": pledge.minutes,
+                "site": pledge.site.name if pledge.site else None,
+                "shift": (
+                    {
+                        "starts_at": _iso(pledge.shift.starts_at),
+                        "ends_at": _iso(pledge.shift.ends_at),
+                    }
+                    if pledge.shift
+                    else None
+                ),
+                "decided_at": _iso(pledge.decided_at),
+                "decline_reason": pledge.decline_reason,
+                "made_at": _iso(pledge.created_at),
+            }
+        )
+    hours = [
+        {
+            "opportunity": entry.opportunity.title,
+            "worked_on": _iso(entry.worked_on),
+            "minutes": entry.minutes,
+            "note": entry.note,
+            "source": entry.get_source_display(),
+            "status": entry.get_status_display(),
+            "verified_at": _iso(entry.verified_at),
+            "rejection_reason": entry.rejection_reason,
+        }
+        for entry in volunteer.hours.select_related("opportunity").order_by("worked_on")
+    ]
+    checks = [
+        {
+            "level": check.get_level_display(),
+            "certificate_date": _iso(check.certificate_date),
+            "renewal_due_on": _iso(check.renewal_due_on),
+            "on_update_service": check.on_update_service,
+            "warnings_sent": [
+                {"days_before": w.days_before, "sent_at": _iso(w.sent_at)}
+                for w in check.warnings.order_by("sent_at")
+            ],
+        }
+        for check in volunteer.safeguarding_checks.prefetch_related("warnings").order_by(
+            "certificate_date"
+        )
+    ]
+    badges = [
+        {"badge": award.badge.name, "reason": award.reason, "awarded_at": _iso(award.created_at)}
+        for award in volunteer.badges.select_related("badge").order_by("created_at")
+    ]
+    messages = [
+        {
+            "message": thanks.message,
+            "opportunity": thanks.opportunity.title if thanks.opportunity else None,
+            "sent_at": _iso(thanks.created_at),
+        }
+        for thanks in volunteer.thanks.select_related("opportunity").order_by("created_at")
+    ]
+    invitations = [
+        {
+            "event": invitation.event.title,
+            "venue": invitation.event.venue,
+            "starts_at": _iso(invitation.event.starts_at),
+            "reply": invitation.get_reply_display(),
+            "guests": invitation.guests,
+        }
+        for invitation in volunteer.invitations.select_related("event").order_by("created_at")
+    ]
+    wellbeing = [
+        {"recorded_on": _iso(row.recorded_on), "source": row.get_source_display()}
+        | {measure: getattr(row, measure) for measure in ONS4_MEASURES}
+        for row in volunteer.wellbeing.order_by("recorded_on", "created_at")
+    ]
+    return {
+        "export": {
+            "kind": "Subject access export: volunteering",
+            "made_at": timezone.now().isoformat(),
+        },
+        "profile": profile,
+        "pledges": pledges,
+        "hours": hours,
+        "safeguarding_checks": checks,
+        "badges": badges,
+        "messages": messages,
+        "invitations": invitations,
+        "wellbeing": wellbeing,
+    }
+
+
+def volunteer_export_own(*, user: Any) -> dict[str, Any]:
+    """A volunteer's own subject access export (audited)."""
+    volunteer = volunteer_get_own(user=user)
+    data = _export(volunteer)
+    audit_record(
+        actor=user,
+        verb="volunteer.exported",
+        target=volunteer,
+        personal_data=True,
+        payload={"by_volunteer": True},
+    )
+    return data
+
+
+def volunteer_export_for_manager(*, user: Any, volunteer_id: Any) -> dict[str, Any]:
+    """A subject access export made by staff who may see the volunteer (audited)."""
+    _require_manager(user)
+    try:
+        volunteer = _volunteers_visible_to(user).get(pk=volunteer_id)
+    except (Volunteer.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound("No such volunteer.") from None
+    data = _export(volunteer)
+    audit_record(
+        actor=user,
+        verb="volunteer.exported",
+        target=volunteer,
+        personal_data=True,
+        payload={"by_volunteer": False},
+    )
+    return data
+
+
+def availability_codes(mask: int) -> list[str]:
+    return slots.codes_from_mask(mask)
+
+
+def shift_list_for_opportunity(*, opportunity: Opportunity) -> QuerySet[Shift]:
+    """Every shift of an opportunity, past ones included, for its coordinators."""
+    return opportunity.shifts.select_related("site").order_by("starts_at")

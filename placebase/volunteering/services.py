@@ -26,6 +26,7 @@ from . import availability as slots
 from . import geo
 from .errors import (
     AlreadyPledged,
+    EditedElsewhere,
     GuardianApprovalNeeded,
     GuardianTokenInvalid,
     HoursInvalid,
@@ -42,6 +43,7 @@ from .errors import (
 from .models import (
     ACTIVE_PLEDGE_STATUSES,
     OPPORTUNITY_RECORD_TYPE,
+    SITE_RECORD_TYPE,
     VOLUNTEER_RECORD_TYPE,
     Badge,
     BadgeAward,
@@ -66,6 +68,8 @@ from .models import (
     ThankYou,
     Volunteer,
     VolunteerStatus,
+    VolunteerWellbeing,
+    WellbeingSource,
 )
 
 logger = logging.getLogger(__name__)
@@ -333,35 +337,246 @@ def volunteer_link_casework_person(*, actor: Any, volunteer: Volunteer, person: 
     return volunteer
 
 
-# --- opportunities ----------------------------------------------------------------------------
+@transaction.atomic
+def volunteer_profile_update(
+    *,
+    actor: Any,
+    volunteer: Volunteer,
+    version: int | None,
+    postcode: str,
+    skills: list[str] | tuple[str, ...] = (),
+    interests: str = "",
+    availability: int = 0,
+    travel_km: int = 5,
+    phone: str = "",
+    may_be_suggested: bool = True,
+) -> Volunteer:
+    """A volunteer changes their own skills, interests, availability, area and contact number.
+    Bad input changes nothing: every problem comes back at once."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if actor is None or volunteer.user_id is None or volunteer.user_id != actor.pk:
+        raise NotHost("You can only change your own details.")
+    if volunteer.status == VolunteerStatus.ERASED:
+        raise VolunteeringInvalid("This volunteering account is closed.")
+    _stale(volunteer, version)
+    problems: dict[str, str] = {}
+    if travel_km not in TRAVEL_KM_CHOICES:
+        problems["travel_km"] = "Choose how far you can travel"
+    if not 0 <= availability <= slots.ALL:
+        problems["availability"] = "Choose when you are free"
+    if len(interests) > 1000:
+        problems["interests"] = "Keep this to 1,000 characters"
+    if len(phone.strip()) > 40:
+        problems["phone"] = "Enter a phone number of up to 40 characters"
+    point = None
+    if postcode.strip().upper().replace(" ", "") != volunteer.postcode.replace(" ", ""):
+        try:
+            point = _locate(postcode)
+        except ValidationFailed as error:
+            problems["postcode"] = error.message
+    try:
+        skill_objects = _skills_from_slugs(list(skills))
+    except VolunteeringInvalid as error:
+        problems["skills"] = error.message
+        skill_objects = []
+    if problems:
+        raise VolunteeringInvalid("Check your answers", problems=problems)
+    if point is not None:
+        ward = geo.ward_at(lat=point.lat, lon=point.lon)
+        volunteer.postcode, volunteer.lat, volunteer.lon = point.postcode, point.lat, point.lon
+        volunteer.ward_code = ward.code if ward else ""
+        volunteer.ward_name = ward.name if ward else ""
+        geo.point_assign(
+            record_type=VOLUNTEER_RECORD_TYPE, record_id=volunteer.pk, lat=point.lat, lon=point.lon
+        )
+    volunteer.interests = interests.strip()
+    volunteer.availability = availability
+    volunteer.travel_km = travel_km
+    volunteer.phone = phone.strip()
+    volunteer.may_be_suggested = may_be_suggested
+    volunteer.version += 1
+    volunteer.save()
+    volunteer.skills.set(skill_objects)
+    audit_record(
+        actor=actor,
+        verb="volunteer.profile_updated",
+        target=volunteer,
+        personal_data=True,
+        payload={"moved": point is not None, "skills": len(skill_objects)},
+    )
+    return volunteer
+
+
+def _may_erase(actor: Any, volunteer: Volunteer) -> bool:
+    """The volunteer themself, or a volunteering manager of the organisation they registered
+    with (or, for a volunteer who registered with nobody, of one they pledged to)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if volunteer.user_id is not None and volunteer.user_id == actor.pk:
+        return True
+    if not can(actor, Action.MANAGE_VOLUNTEERING) or actor.organisation_id is None:
+        return False
+    if volunteer.organisation_id is not None:
+        return bool(volunteer.organisation_id == actor.organisation_id)
+    return volunteer.pledges.filter(opportunity__organisation_id=actor.organisation_id).exists()
+
+
+ERASED_FIRST_NAME, ERASED_LAST_NAME = "Erased", "volunteer"
 
 
 @transaction.atomic
-def opportunity_create(
+def volunteer_erase(*, actor: Any, volunteer: Volunteer, reason: str) -> Volunteer:
+    """Erasure (UK GDPR art. 17) with a recorded reason. The record stays, anonymised: names,
+    contact details, date of birth (only the year is kept), home, skills, guardian, safeguarding
+    checks, wellbeing answers, messages, badges and invitations go; the account is closed;
+    pledges still pending are withdrawn. Verified hours stay, with their notes removed, as
+    anonymous time given, so the value of volunteering reported before does not change."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if not _may_erase(actor, volunteer):
+        raise NotHost("You cannot erase this volunteer's record.")
+    if volunteer.status == VolunteerStatus.ERASED:
+        raise VolunteeringInvalid("This record has already been erased.")
+    reason = reason.strip()
+    if not reason:
+        raise VolunteeringInvalid("Give the reason for erasure", field="reason")
+    if len(reason) > 300:
+        raise VolunteeringInvalid("Keep the reason to 300 characters", field="reason")
+    by_self = volunteer.user_id is not None and volunteer.user_id == actor.pk
+    user = volunteer.user
+    Pledge.objects.filter(
+        volunteer=volunteer,
+        status__in=(PledgeStatus.PLEDGED, PledgeStatus.REQUESTED, PledgeStatus.CONFIRMED),
+    ).update(status=PledgeStatus.WITHDRAWN, updated_at=timezone.now())
+    Pledge.objects.filter(volunteer=volunteer).update(decline_reason="")
+    kept = volunteer.hours.filter(status=HoursStatus.VERIFIED)
+    kept.update(note="", rejection_reason="")
+    dropped_hours = volunteer.hours.exclude(status=HoursStatus.VERIFIED).delete()[0]
+    volunteer.safeguarding_checks.all().delete()
+    volunteer.wellbeing.all().delete()
+    volunteer.thanks.all().delete()
+    volunteer.badges.all().delete()
+    volunteer.invitations.all().delete()
+    volunteer.skills.clear()
+    geo.point_remove(record_type=VOLUNTEER_RECORD_TYPE, record_id=volunteer.pk)
+    volunteer.first_name, volunteer.last_name = ERASED_FIRST_NAME, ERASED_LAST_NAME
+    volunteer.email = ""
+    volunteer.phone = ""
+    volunteer.date_of_birth = dt.date(volunteer.date_of_birth.year, 1, 1)
+    volunteer.postcode = ""
+    volunteer.interests = ""
+    volunteer.guardian_name = volunteer.guardian_email = ""
+    volunteer.casework_person = None
+    volunteer.may_be_suggested = False
+    volunteer.user = None
+    volunteer.status = VolunteerStatus.ERASED
+    volunteer.erased_at = timezone.now()
+    volunteer.erasure_reason = reason
+    volunteer.version += 1
+    volunteer.save()
+    if user is not None:
+        user.username = f"erased-{volunteer.pk}"
+        user.email = user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    audit_record(
+        actor=actor,
+        verb="volunteer.erased",
+        target=volunteer,
+        personal_data=True,
+        payload={
+            "by_volunteer": by_self,
+            "verified_hours_entries_kept": kept.count(),
+            "unverified_hours_entries_removed": dropped_hours,
+        },
+    )
+    return volunteer
+
+
+ONS4_QUESTIONS = (
+    ("life_satisfaction", "Overall, how satisfied are you with your life nowadays?"),
+    (
+        "worthwhile",
+        "Overall, to what extent do you feel the things you do in your life are worthwhile?",
+    ),
+    ("happiness", "Overall, how happy did you feel yesterday?"),
+    ("anxiety", "Overall, how anxious did you feel yesterday?"),
+)
+
+
+@transaction.atomic
+def wellbeing_record(
     *,
     actor: Any,
+    volunteer: Volunteer,
+    answers: dict[str, int | None],
+    recorded_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> VolunteerWellbeing:
+    """The volunteer's ONS4 answers (0-10 each), by the volunteer themself or by a coordinator
+    of an organisation they volunteer with (marked as entered by staff)."""
+    by_self = volunteer.user_id is not None and actor is not None and volunteer.user_id == actor.pk
+    if not by_self:
+        _require_host(actor, actor.organisation_id if actor is not None else None)
+        if (
+            not _may_erase(actor, volunteer)
+            and not volunteer.pledges.filter(
+                opportunity__organisation_id=actor.organisation_id
+            ).exists()
+        ):
+            raise NotHost("That volunteer is not one of your organisation's.")
+    if volunteer.status == VolunteerStatus.ERASED:
+        raise VolunteeringInvalid("This volunteering account is closed.")
+    day = _today(today)
+    recorded_on = recorded_on or day
+    problems: dict[str, str] = {}
+    for name, _question in ONS4_QUESTIONS:
+        value = answers.get(name)
+        if value is None or not 0 <= int(value) <= 10:
+            problems[name] = "Choose a number from 0 to 10"
+    if recorded_on > day:
+        problems["recorded_on"] = "The date must be today or in the past"
+    if problems:
+        raise VolunteeringInvalid(
+            "Answer every question with a number from 0 to 10", problems=problems
+        )
+    entry = VolunteerWellbeing.objects.create(
+        volunteer=volunteer,
+        recorded_on=recorded_on,
+        life_satisfaction=int(answers["life_satisfaction"] or 0),
+        worthwhile=int(answers["worthwhile"] or 0),
+        happiness=int(answers["happiness"] or 0),
+        anxiety=int(answers["anxiety"] or 0),
+        source=WellbeingSource.VOLUNTEER if by_self else WellbeingSource.STAFF,
+        entered_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        verb="volunteer.wellbeing_recorded",
+        target=volunteer,
+        personal_data=True,
+        payload={"by_volunteer": by_self},
+    )
+    return entry
+
+
+# --- opportunities ----------------------------------------------------------------------------
+
+
+def _opportunity_check(
+    *,
     title: str,
     summary: str,
     kind: str,
-    postcode: str,
-    host_name: str = "",
-    description: str = "",
-    duration_minutes: int | None = None,
-    skills: list[str] | tuple[str, ...] = (),
-    regulated_activity: bool = False,
-    check_level: int = CheckLevel.NONE,
-    minimum_age: int = 0,
-    capacity: int | None = None,
-    availability: int = 0,
-    starts_on: dt.date | None = None,
-    ends_on: dt.date | None = None,
-    asset_id: Any = None,
-    status: str = OpportunityStatus.PUBLISHED,
-    organisation: Any = None,
-) -> Opportunity:
-    organisation = organisation or actor.organisation
-    _require_host(actor, getattr(organisation, "pk", None))
-    title, summary = title.strip(), summary.strip()
+    duration_minutes: int | None,
+    regulated_activity: bool,
+    check_level: int,
+    minimum_age: int,
+    capacity: int | None,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+) -> None:
+    """The rules an opportunity's details follow, on creation and on every edit."""
     if not title or not summary:
         raise VolunteeringInvalid("Enter a title and a short summary", field="title")
     if kind not in OpportunityKind.values:
@@ -391,6 +606,46 @@ def opportunity_create(
         raise VolunteeringInvalid("The end date must be on or after the start", field="ends_on")
     if not 0 <= minimum_age <= 25:
         raise VolunteeringInvalid("Enter a minimum age from 0 to 25", field="minimum_age")
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    actor: Any,
+    title: str,
+    summary: str,
+    kind: str,
+    postcode: str,
+    host_name: str = "",
+    description: str = "",
+    duration_minutes: int | None = None,
+    skills: list[str] | tuple[str, ...] = (),
+    regulated_activity: bool = False,
+    check_level: int = CheckLevel.NONE,
+    minimum_age: int = 0,
+    capacity: int | None = None,
+    availability: int = 0,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    asset_id: Any = None,
+    status: str = OpportunityStatus.PUBLISHED,
+    organisation: Any = None,
+) -> Opportunity:
+    organisation = organisation or actor.organisation
+    _require_host(actor, getattr(organisation, "pk", None))
+    title, summary = title.strip(), summary.strip()
+    _opportunity_check(
+        title=title,
+        summary=summary,
+        kind=kind,
+        duration_minutes=duration_minutes,
+        regulated_activity=regulated_activity,
+        check_level=check_level,
+        minimum_age=minimum_age,
+        capacity=capacity,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     point = _locate(postcode)
     skill_objects = _skills_from_slugs(list(skills))
     ward = geo.ward_at(lat=point.lat, lon=point.lon)
@@ -466,6 +721,7 @@ def site_add(
         capacity=capacity,
         asset_id=asset_id,
     )
+    geo.point_assign(record_type=SITE_RECORD_TYPE, record_id=site.pk, lat=point.lat, lon=point.lon)
     audit_record(actor=actor, verb="opportunity.site_added", target=site)
     return site
 
@@ -481,14 +737,227 @@ def shift_add(
     capacity: int | None = None,
 ) -> Shift:
     _require_host(actor, opportunity.organisation_id)
-    if ends_at <= starts_at:
-        raise VolunteeringInvalid("A shift must end after it starts", field="ends_at")
-    if site is not None and site.opportunity_id != opportunity.pk:
-        raise VolunteeringInvalid("That site belongs to another opportunity", field="site")
+    _shift_check(opportunity=opportunity, starts_at=starts_at, ends_at=ends_at, site=site)
+    if starts_at <= timezone.now():
+        raise VolunteeringInvalid("A new shift must start in the future", field="starts_at")
+    if capacity is not None and capacity < 1:
+        raise VolunteeringInvalid("Capacity must be 1 or more, or left blank", field="capacity")
     shift = Shift.objects.create(
         opportunity=opportunity, site=site, starts_at=starts_at, ends_at=ends_at, capacity=capacity
     )
     audit_record(actor=actor, verb="opportunity.shift_added", target=shift)
+    return shift
+
+
+def _stale(instance: Any, version: int | None) -> None:
+    if version is not None and version != instance.version:
+        raise EditedElsewhere(
+            "Someone else changed this while you were editing it. Check their changes, then "
+            "make yours again."
+        )
+
+
+def _active_pledges(**filters: Any) -> int:
+    return Pledge.objects.filter(status__in=ACTIVE_PLEDGE_STATUSES, **filters).count()
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    version: int | None,
+    title: str,
+    summary: str,
+    kind: str,
+    postcode: str,
+    host_name: str = "",
+    description: str = "",
+    duration_minutes: int | None = None,
+    skills: list[str] | tuple[str, ...] = (),
+    regulated_activity: bool = False,
+    check_level: int = CheckLevel.NONE,
+    minimum_age: int = 0,
+    capacity: int | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Opportunity:
+    """Edit an opportunity. Refused when someone else saved first (optimistic locking), when
+    the kind would change after people pledged, when fewer places would be left than people
+    hold, or when a confirmed volunteer would lack the check the new level needs."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _require_host(actor, opportunity.organisation_id)
+    _stale(opportunity, version)
+    title, summary = title.strip(), summary.strip()
+    _opportunity_check(
+        title=title,
+        summary=summary,
+        kind=kind,
+        duration_minutes=duration_minutes,
+        regulated_activity=regulated_activity,
+        check_level=check_level,
+        minimum_age=minimum_age,
+        capacity=capacity,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    pledged = Pledge.objects.filter(opportunity=opportunity)
+    if kind != opportunity.kind and pledged.exists():
+        raise VolunteeringInvalid(
+            "The kind cannot change once people have pledged: close this opportunity and post "
+            "a new one",
+            field="kind",
+        )
+    if capacity is not None and kind != OpportunityKind.MICRO:
+        taken = _active_pledges(opportunity=opportunity)
+        if capacity < taken:
+            raise VolunteeringInvalid(
+                f"{taken} people already hold places: the capacity cannot be less than that",
+                field="capacity",
+            )
+    if check_level > opportunity.check_level:
+        day = _today(today)
+        lacking = sum(
+            1
+            for pledge in pledged.filter(status=PledgeStatus.CONFIRMED).select_related("volunteer")
+            if pledge.volunteer is not None
+            and not _check_covers(pledge.volunteer, check_level, day)
+        )
+        if lacking:
+            raise VolunteeringInvalid(
+                f"{lacking} confirmed volunteer{'s' if lacking != 1 else ''} do not hold a "
+                f"{CheckLevel(check_level).label}: record their checks first, or decline them",
+                field="check_level",
+            )
+    skill_objects = _skills_from_slugs(list(skills))
+    changed = [
+        name
+        for name, value in (
+            ("title", title),
+            ("summary", summary),
+            ("kind", kind),
+            ("check_level", check_level),
+            ("capacity", capacity),
+            ("minimum_age", minimum_age),
+        )
+        if getattr(opportunity, name) != value
+    ]
+    if postcode.strip().upper().replace(" ", "") != opportunity.postcode.replace(" ", ""):
+        point = _locate(postcode)
+        ward = geo.ward_at(lat=point.lat, lon=point.lon)
+        opportunity.postcode, opportunity.lat, opportunity.lon = (
+            point.postcode,
+            point.lat,
+            point.lon,
+        )
+        opportunity.ward_code = ward.code if ward else ""
+        opportunity.ward_name = ward.name if ward else ""
+        geo.point_assign(
+            record_type=OPPORTUNITY_RECORD_TYPE,
+            record_id=opportunity.pk,
+            lat=point.lat,
+            lon=point.lon,
+        )
+        changed.append("postcode")
+    opportunity.title, opportunity.summary = title, summary
+    opportunity.description = description.strip()
+    opportunity.host_name = host_name.strip() or opportunity.organisation.name
+    opportunity.kind = kind
+    opportunity.duration_minutes = duration_minutes
+    opportunity.regulated_activity = regulated_activity
+    opportunity.check_level = check_level
+    opportunity.minimum_age = minimum_age
+    opportunity.capacity = capacity
+    opportunity.starts_on, opportunity.ends_on = starts_on, ends_on
+    opportunity.version += 1
+    opportunity.save()
+    opportunity.skills.set(skill_objects)
+    audit_record(
+        actor=actor,
+        verb="opportunity.updated",
+        target=opportunity,
+        payload={"changed": sorted(changed)},
+    )
+    return opportunity
+
+
+@transaction.atomic
+def site_update(
+    *,
+    actor: Any,
+    site: Site,
+    name: str,
+    postcode: str,
+    capacity: int | None = None,
+) -> Site:
+    site = Site.objects.select_for_update().select_related("opportunity").get(pk=site.pk)
+    _require_host(actor, site.opportunity.organisation_id)
+    if not name.strip():
+        raise VolunteeringInvalid("Enter the site's name", field="name")
+    if capacity is not None and capacity < 1:
+        raise VolunteeringInvalid("Capacity must be 1 or more, or left blank", field="capacity")
+    taken = _active_pledges(site=site)
+    if capacity is not None and capacity < taken:
+        raise VolunteeringInvalid(
+            f"{taken} people already hold places here: the capacity cannot be less than that",
+            field="capacity",
+        )
+    if postcode.strip().upper().replace(" ", "") != site.postcode.replace(" ", ""):
+        point = _locate(postcode)
+        site.postcode, site.lat, site.lon = point.postcode, point.lat, point.lon
+        geo.point_assign(
+            record_type=SITE_RECORD_TYPE, record_id=site.pk, lat=point.lat, lon=point.lon
+        )
+    site.name = name.strip()
+    site.capacity = capacity
+    site.save()
+    audit_record(actor=actor, verb="opportunity.site_updated", target=site)
+    return site
+
+
+def _shift_check(
+    *, opportunity: Opportunity, starts_at: dt.datetime, ends_at: dt.datetime, site: Site | None
+) -> None:
+    if ends_at <= starts_at:
+        raise VolunteeringInvalid("A shift must end after it starts", field="ends_at")
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise VolunteeringInvalid("A shift can last up to 24 hours", field="ends_at")
+    if site is not None and site.opportunity_id != opportunity.pk:
+        raise VolunteeringInvalid("That site belongs to another opportunity", field="site")
+
+
+@transaction.atomic
+def shift_update(
+    *,
+    actor: Any,
+    shift: Shift,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    site: Site | None = None,
+    capacity: int | None = None,
+) -> Shift:
+    """Move or resize a shift. Pledges stay with it; fewer places than people hold is refused."""
+    shift = Shift.objects.select_for_update().select_related("opportunity").get(pk=shift.pk)
+    _require_host(actor, shift.opportunity.organisation_id)
+    _shift_check(opportunity=shift.opportunity, starts_at=starts_at, ends_at=ends_at, site=site)
+    if capacity is not None and capacity < 1:
+        raise VolunteeringInvalid("Capacity must be 1 or more, or left blank", field="capacity")
+    taken = _active_pledges(shift=shift)
+    if capacity is not None and capacity < taken:
+        raise VolunteeringInvalid(
+            f"{taken} people already hold places on this shift: the capacity cannot be less "
+            "than that",
+            field="capacity",
+        )
+    moved = shift.starts_at != starts_at or shift.ends_at != ends_at
+    shift.starts_at, shift.ends_at, shift.site, shift.capacity = starts_at, ends_at, site, capacity
+    shift.save()
+    if site is not None:
+        Pledge.objects.filter(shift=shift).exclude(site=site).update(site=site)
+    audit_record(
+        actor=actor, verb="opportunity.shift_updated", target=shift, payload={"moved": moved}
+    )
     return shift
 
 

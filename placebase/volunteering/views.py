@@ -4,9 +4,9 @@ own page; coordinators' pages. Views parse, check permission, call one service o
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,11 @@ from django.views.decorators.http import require_POST
 from placebase.accounts.permissions import Action, require
 from placebase.core.errors import NotFound, PlacebaseError
 
-from . import forms, selectors, services
-from .models import CheckLevel, OpportunityKind
+from . import forms, selectors, services, throttle
+from .errors import RateLimited
+from .models import CheckLevel, OpportunityKind, OpportunityStatus
+
+HONEYPOT_MESSAGE = "We could not accept this form. Check your answers and try again."
 
 PLEDGE_SESSION = "volunteering_pledge"
 PLEDGED_SESSION = "volunteering_pledged"
@@ -122,7 +125,10 @@ def pledge_start(request: HttpRequest, pk: Any) -> HttpResponse:
     form = forms.PledgeDetailsForm(
         request.POST or None, initial=initial, guest=volunteer is None, choices=choices
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and throttle.honeypot_filled(request.POST):
+        form.is_valid()
+        form.add_error(None, HONEYPOT_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
         request.session[PLEDGE_SESSION] = {
             "opportunity": str(opportunity.pk),
             "guest_name": form.cleaned_data.get("guest_name", "").strip(),
@@ -167,8 +173,10 @@ def pledge_check(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.info(request, "That time or place is no longer available: choose again.")
         return redirect("volunteering:pledge_start", pk=opportunity.pk)
     error = None
+    status = 200
     if request.method == "POST":
         try:
+            throttle.attempt(request, throttle.pledge_limit())
             pledge = services.pledge_make(
                 opportunity=opportunity,
                 volunteer=volunteer,
@@ -179,6 +187,7 @@ def pledge_check(request: HttpRequest, pk: Any) -> HttpResponse:
             )
         except PlacebaseError as failure:
             error = failure.message
+            status = 429 if isinstance(failure, RateLimited) else 400
         else:
             del request.session[PLEDGE_SESSION]
             request.session[PLEDGED_SESSION] = {
@@ -197,6 +206,7 @@ def pledge_check(request: HttpRequest, pk: Any) -> HttpResponse:
             "when": when,
             "error": error,
         },
+        status=status,
     )
 
 
@@ -222,6 +232,18 @@ def pledge_done(request: HttpRequest) -> HttpResponse:
 
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = forms.SignUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            throttle.attempt(request, throttle.sign_up_limit())
+        except RateLimited as error:
+            form.is_valid()
+            form.add_error(None, error.message)
+            return render(request, "volunteering/sign_up.html", {"form": form}, status=429)
+        if throttle.honeypot_filled(request.POST):
+            form.is_valid()
+            form.add_error(None, HONEYPOT_MESSAGE)
+            return render(request, "volunteering/sign_up.html", {"form": form}, status=400)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "date_of_birth" not in data:
@@ -250,7 +272,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "You have signed up to volunteer. Thank you!")
                 return redirect("volunteering:me")
-    return render(request, "volunteering/sign_up.html", {"form": form})
+    if form.errors:
+        status = 400
+    return render(request, "volunteering/sign_up.html", {"form": form}, status=status)
 
 
 def guardian_approve(request: HttpRequest, token: str) -> HttpResponse:
@@ -433,6 +457,7 @@ def manage_opportunity(request: HttpRequest, pk: Any) -> HttpResponse:
                 user=request.user, opportunity=opportunity
             ),
             "suggestions": selectors.suggestions_for_opportunity(opportunity=opportunity),
+            "shifts": selectors.shift_list_for_opportunity(opportunity=opportunity),
             "value": selectors.volunteer_hours_value(opportunity=opportunity),
             "reason_form": forms.ReasonForm(),
         },
@@ -604,4 +629,363 @@ def manage_celebrations(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/manage_celebrations.html",
         {"form": form, "events": selectors.celebration_list_for_manager(user=request.user)},
+    )
+
+
+# --- a volunteer's own details, export and erasure --------------------------------------------
+
+
+def _export_response(data: dict[str, Any], volunteer_id: str) -> HttpResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = (
+        f'attachment; filename="volunteer-subject-access-{volunteer_id}.json"'
+    )
+    return response
+
+
+@login_required
+def me_profile(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    if volunteer is None:
+        raise Http404
+    initial = {
+        "postcode": volunteer.postcode,
+        "travel_km": str(volunteer.travel_km),
+        "skills": [s.slug for s in volunteer.skills.all()],
+        "availability": selectors.availability_codes(volunteer.availability),
+        "interests": volunteer.interests,
+        "phone": volunteer.phone,
+        "may_be_suggested": volunteer.may_be_suggested,
+        "version": volunteer.version,
+    }
+    form = forms.ProfileForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.volunteer_profile_update(
+                actor=request.user,
+                volunteer=volunteer,
+                version=data["version"],
+                postcode=data["postcode"],
+                skills=data["skills"],
+                interests=data["interests"],
+                availability=form.availability_mask(),
+                travel_km=data["travel_km"],
+                phone=data["phone"],
+                may_be_suggested=data["may_be_suggested"],
+            )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("volunteering:me")
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/me_profile.html",
+        {"form": form, "volunteer": volunteer},
+        status=status,
+    )
+
+
+@login_required
+def me_export(request: HttpRequest) -> HttpResponse:
+    try:
+        data = selectors.volunteer_export_own(user=request.user)
+    except NotFound:
+        raise Http404 from None
+    return _export_response(data, data["profile"]["id"])
+
+
+@login_required
+def me_erase(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    if volunteer is None:
+        raise Http404
+    form = forms.EraseForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_erase(
+                actor=request.user, volunteer=volunteer, reason=form.cleaned_data["reason"]
+            )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            logout(request)
+            return render(request, "volunteering/erased.html", {"by_self": True})
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/erase.html",
+        {"form": form, "volunteer": volunteer, "by_self": True},
+        status=status,
+    )
+
+
+@login_required
+def me_wellbeing(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    if volunteer is None:
+        raise Http404
+    form = forms.WellbeingForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wellbeing_record(
+                actor=request.user, volunteer=volunteer, answers=form.cleaned_data
+            )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, "Thank you for your answers.")
+            return redirect("volunteering:me")
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "volunteering/me_wellbeing.html", {"form": form}, status=status)
+
+
+# --- coordinators: editing opportunities, sites and shifts ------------------------------------
+
+
+def _manager_opportunity(request: HttpRequest, pk: Any) -> Any:
+    try:
+        return selectors.opportunity_get_for_manager(user=request.user, opportunity_id=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+def manage_opportunity_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    opportunity = _manager_opportunity(request, pk)
+    initial = {
+        "title": opportunity.title,
+        "summary": opportunity.summary,
+        "description": opportunity.description,
+        "kind": opportunity.kind,
+        "duration_minutes": opportunity.duration_minutes,
+        "host_name": opportunity.host_name,
+        "postcode": opportunity.postcode,
+        "skills": [s.slug for s in opportunity.skills.all()],
+        "regulated_activity": opportunity.regulated_activity,
+        "check_level": opportunity.check_level,
+        "minimum_age": opportunity.minimum_age,
+        "capacity": opportunity.capacity,
+        "version": opportunity.version,
+    }
+    form = forms.OpportunityEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.opportunity_update(
+                actor=request.user,
+                opportunity=opportunity,
+                version=data["version"],
+                title=data["title"],
+                summary=data["summary"],
+                description=data["description"],
+                kind=data["kind"],
+                duration_minutes=data["duration_minutes"],
+                host_name=data["host_name"],
+                postcode=data["postcode"],
+                skills=data["skills"],
+                regulated_activity=data["regulated_activity"],
+                check_level=data["check_level"],
+                minimum_age=data["minimum_age"] or 0,
+                capacity=data["capacity"],
+                starts_on=opportunity.starts_on,
+                ends_on=opportunity.ends_on,
+            )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, "Opportunity saved.")
+            return redirect("volunteering:manage_opportunity", pk=opportunity.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/manage_opportunity_edit.html",
+        {"form": form, "opportunity": opportunity},
+        status=status,
+    )
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+@require_POST
+def manage_opportunity_status(request: HttpRequest, pk: Any) -> HttpResponse:
+    opportunity = _manager_opportunity(request, pk)
+    status = request.POST.get("status", "")
+    if status not in (OpportunityStatus.CLOSED, OpportunityStatus.PUBLISHED):
+        raise Http404
+    try:
+        services.opportunity_status_set(actor=request.user, opportunity=opportunity, status=status)
+    except PlacebaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "Opportunity closed: it no longer appears in search, and its pledges are kept."
+            if status == OpportunityStatus.CLOSED
+            else "Opportunity published again.",
+        )
+    return redirect("volunteering:manage_opportunity", pk=opportunity.pk)
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+def manage_site(request: HttpRequest, pk: Any, site_pk: Any = None) -> HttpResponse:
+    opportunity = _manager_opportunity(request, pk)
+    site = None
+    if site_pk is not None:
+        site = next((s for s in opportunity.sites.all() if s.pk == site_pk), None)
+        if site is None:
+            raise Http404
+    initial = (
+        {"name": site.name, "postcode": site.postcode, "capacity": site.capacity} if site else {}
+    )
+    form = forms.SiteForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if site is None:
+                services.site_add(
+                    actor=request.user,
+                    opportunity=opportunity,
+                    name=data["name"],
+                    postcode=data["postcode"],
+                    capacity=data["capacity"],
+                )
+            else:
+                services.site_update(
+                    actor=request.user,
+                    site=site,
+                    name=data["name"],
+                    postcode=data["postcode"],
+                    capacity=data["capacity"],
+                )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, "Site saved.")
+            return redirect("volunteering:manage_opportunity", pk=opportunity.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/manage_site.html",
+        {"form": form, "opportunity": opportunity, "site": site},
+        status=status,
+    )
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+def manage_shift(request: HttpRequest, pk: Any, shift_pk: Any = None) -> HttpResponse:
+    opportunity = _manager_opportunity(request, pk)
+    sites = list(opportunity.sites.all())
+    shift = None
+    initial: dict[str, Any] = {}
+    if shift_pk is not None:
+        shift = opportunity.shifts.filter(pk=shift_pk).first()
+        if shift is None:
+            raise Http404
+        starts = timezone.localtime(shift.starts_at)
+        initial = {
+            "day_day": starts.day,
+            "day_month": starts.month,
+            "day_year": starts.year,
+            "starts": f"{starts:%H:%M}",
+            "ends": f"{timezone.localtime(shift.ends_at):%H:%M}",
+            "site": str(shift.site_id or ""),
+            "capacity": shift.capacity,
+        }
+    form = forms.ShiftForm(request.POST or None, initial=initial, sites=sites)
+    status = 200
+    if request.method == "POST" and form.is_valid() and "starts_at" in form.cleaned_data:
+        data = form.cleaned_data
+        site = next((s for s in sites if str(s.pk) == data.get("site")), None)
+        try:
+            if shift is None:
+                services.shift_add(
+                    actor=request.user,
+                    opportunity=opportunity,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    site=site,
+                    capacity=data["capacity"],
+                )
+            else:
+                services.shift_update(
+                    actor=request.user,
+                    shift=shift,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    site=site,
+                    capacity=data["capacity"],
+                )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, "Shift saved.")
+            return redirect("volunteering:manage_opportunity", pk=opportunity.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/manage_shift.html",
+        {"form": form, "opportunity": opportunity, "shift": shift},
+        status=status,
+    )
+
+
+# --- coordinators: subject access and erasure -------------------------------------------------
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+def manage_volunteer_export(request: HttpRequest, pk: Any) -> HttpResponse:
+    try:
+        data = selectors.volunteer_export_for_manager(user=request.user, volunteer_id=pk)
+    except NotFound:
+        raise Http404 from None
+    return _export_response(data, str(pk))
+
+
+@require(Action.MANAGE_VOLUNTEERING)
+def manage_volunteer_erase(request: HttpRequest, pk: Any) -> HttpResponse:
+    try:
+        volunteer = selectors.volunteer_get_for_manager(user=request.user, volunteer_id=pk)
+    except NotFound:
+        raise Http404 from None
+    form = forms.EraseForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_erase(
+                actor=request.user, volunteer=volunteer, reason=form.cleaned_data["reason"]
+            )
+        except PlacebaseError as error:
+            forms.apply_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(
+                request, "The record was erased. Verified hours stay as anonymous time given."
+            )
+            return redirect("volunteering:manage_volunteer", pk=volunteer.pk)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "volunteering/erase.html",
+        {"form": form, "volunteer": volunteer, "by_self": False},
+        status=status,
     )
