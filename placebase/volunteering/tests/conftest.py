@@ -87,3 +87,13 @@ def reading(coordinator, skills):
 
 def soon(days=7):
     return timezone.now() + dt.timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Rate-limit counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
