@@ -36,6 +36,14 @@ class AgencyInvalid(ValidationFailed):
     code = "wholeplace.agency_invalid"
 
 
+class ThemeInvalid(ValidationFailed):
+    code = "wholeplace.theme_invalid"
+
+
+class FootprintInvalid(ValidationFailed):
+    code = "wholeplace.footprint_invalid"
+
+
 class RegisterEntryInvalid(ValidationFailed):
     code = "wholeplace.register_entry_invalid"
 

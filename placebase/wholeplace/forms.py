@@ -1,14 +1,17 @@
 """Forms for Whole Place: they parse and check input; the services decide."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.text import slugify
 
-from placebase.places.models import Area
+from placebase.accounts.models import Organisation
+from placebase.places.models import Area, BoundarySet
 
-from .models import Agency, Approach, EntryKind, SubjectKind, Theme
+from .models import Agency, AgencySector, Approach, CostBearer, EntryKind, SubjectKind, Theme
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -189,3 +192,256 @@ class RegisterEntryForm(forms.Form):
                 "staff_trained", "Staff trained cannot be more than staff in the service"
             )
         return data
+
+
+# ------------------------------------------------------------------- agencies and themes
+
+
+def code_from(name: str) -> str:
+    """A code for CSV files made from a name: "NHS South West London" -> "nhs-south-west-london"."""
+    return slugify(name)[:64].strip("-")
+
+
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Area) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.code})"
+
+
+class LevelledAreaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Area) -> str:  # type: ignore[override]
+        level = obj.boundary_set.get_level_display()
+        return f"{obj.name} ({obj.code}, {level} {obj.boundary_set.vintage})"
+
+
+class AgencyForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="A new organisation (enter its name below)",
+        help_text="Organisations already known to Placebase that are not yet agencies",
+    )
+    organisation_name = forms.CharField(
+        label="New organisation's name", max_length=200, required=False
+    )
+    parent = forms.ModelChoiceField(
+        label="Part of (optional)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="For a new council department, the council it belongs to",
+    )
+    sector = forms.ChoiceField(
+        label="Type of agency",
+        choices=[("", "Choose the type")] + AgencySector.choices,
+        error_messages={"required": "Select the type of agency"},
+    )
+    cost_bearer = forms.ChoiceField(
+        label="Whose budget bears its costs",
+        choices=[("", "Choose the budget")] + CostBearer.choices,
+        help_text="When prevention avoids a cost the agency bears, evidence credits this budget",
+        error_messages={"required": "Select whose budget bears the agency's costs"},
+    )
+    code = forms.CharField(
+        label="Short code (optional)",
+        max_length=64,
+        required=False,
+        help_text=(
+            "Used in CSV files: lower-case letters, digits and hyphens, like swl-icb. "
+            "Leave blank to make one from the name"
+        ),
+    )
+    is_lead_council = forms.BooleanField(
+        label="This is the lead council: compare every other footprint with its area",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, organisations: Any, parents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        organisation, name = data.get("organisation"), data.get("organisation_name", "").strip()
+        if organisation is None and not name:
+            self.add_error(
+                "organisation_name", "Choose an organisation or enter a new organisation's name"
+            )
+        elif organisation is not None and name:
+            self.add_error(
+                "organisation_name",
+                "Choose an organisation or enter a new one's name, not both",
+            )
+        code = data.get("code", "").strip()
+        if code and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", code):
+            self.add_error("code", "Use lower-case letters, digits and hyphens, like swl-icb")
+        elif not code:
+            code = code_from(name or (str(organisation) if organisation else ""))
+        data["code"] = code
+        return data
+
+
+class FootprintForm(forms.Form):
+    """The areas an agency covers: keep (or untick) the ones it has, add more from one
+    boundary set by code or by ticking them."""
+
+    keep = LevelledAreaChoiceField(
+        label="Areas it covers now",
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick an area to take it out of the footprint",
+    )
+    boundary_set = forms.ModelChoiceField(
+        label="Add areas from",
+        queryset=BoundarySet.objects.none(),
+        required=False,
+        empty_label="Choose a set of boundaries",
+    )
+    codes = forms.CharField(
+        label="Codes of the areas to add (optional)",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea,
+        help_text="GSS codes such as E05013741 or E54000031, one per line or separated by commas",
+    )
+    areas = AreaChoiceField(
+        label="Areas to add",
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        current: list[Area],
+        boundary_sets: Any,
+        set_areas: list[Area] | None,
+        resolve: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.resolve = resolve  # (boundary set, codes) -> (areas, unknown codes)
+        keep: Any = self.fields["keep"]
+        keep.queryset = (
+            Area.objects.filter(pk__in=[a.pk for a in current])
+            .select_related("boundary_set")
+            .defer("geometry", "geometry_wkb")
+            .order_by("boundary_set__level", "name")
+        )
+        self.fields["boundary_set"].queryset = boundary_sets  # type: ignore[attr-defined]
+        areas: Any = self.fields["areas"]
+        areas.queryset = (
+            Area.objects.filter(pk__in=[a.pk for a in set_areas or []])
+            .defer("geometry", "geometry_wkb")
+            .order_by("name", "code")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        codes = [c for c in re.split(r"[\s,;]+", data.get("codes", "")) if c]
+        chosen = data.get("boundary_set")
+        added: list[Area] = list(data.get("areas") or [])
+        if codes and chosen is None:
+            self.add_error("boundary_set", "Choose the set of boundaries the codes belong to")
+        elif codes:
+            found, unknown = self.resolve(chosen, codes)
+            if unknown:
+                shown = ", ".join(unknown[:10]) + (" and others" if len(unknown) > 10 else "")
+                self.add_error("codes", f"These are not areas of {chosen.name}: {shown}")
+            added += found
+        footprint = {a.pk: a for a in [*(data.get("keep") or []), *added]}
+        data["footprint"] = list(footprint.values())
+        return data
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(
+        label="Theme", max_length=200, error_messages={"required": "Enter the theme's name"}
+    )
+    code = forms.CharField(
+        label="Short code (optional)",
+        max_length=64,
+        required=False,
+        help_text="Used in CSV files, like housing. Leave blank to make one from the name",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("code", "").strip()
+        if code and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", code):
+            self.add_error("code", "Use lower-case letters, digits and hyphens, like ageing-well")
+        data["code"] = code or code_from(data.get("name", ""))
+        return data
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the fund",
+        max_length=200,
+        error_messages={"required": "Enter the fund's name"},
+    )
+    description = forms.CharField(
+        label="What the fund is for (optional)", required=False, widget=forms.Textarea
+    )
+    price_year = forms.IntegerField(
+        label="Price year",
+        min_value=1900,
+        max_value=2200,
+        help_text="Every amount in the fund's ledger is in this year's prices, for example 2025",
+        error_messages={
+            "required": "Enter the price year",
+            "invalid": "Enter the price year as a year, like 2025",
+            "min_value": "Enter the price year as a year, like 2025",
+            "max_value": "Enter the price year as a year, like 2025",
+        },
+    )
+    starts_on = IsoDateField(
+        label="Starts on", error_messages={"required": "Enter the date the fund starts"}
+    )
+    ends_on = IsoDateField(label="Ends on (optional)", required=False)
+    places = AreaChoiceField(
+        label="Places the fund serves",
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes",
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price_year"].widget.attrs.update(
+            {"inputmode": "numeric", "class": "govuk-input--width-4"}
+        )
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].widget.attrs.update({"class": "govuk-input--width-10"})
+        field: Any = self.fields["places"]
+        field.queryset = (
+            Area.objects.filter(pk__in=[a.pk for a in areas])
+            .defer("geometry", "geometry_wkb")
+            .order_by("boundary_set__level", "name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", "The end date must be on or after the start date")
+        return data
+
+
+class InvolvementUploadForm(CsvUploadForm):
+    agency = forms.ModelChoiceField(
+        label="Agency whose records these are",
+        queryset=Agency.objects.select_related("organisation"),
+        empty_label="Choose the agency",
+        error_messages={"required": "Select the agency whose records these are"},
+    )
+    field_order = ["agency", "file"]

@@ -9,14 +9,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
+from placebase.accounts.models import Organisation
 from placebase.accounts.permissions import Action, can
 from placebase.core.audit import audit_record
 from placebase.core.disclosure import Shown, disclose_table
 from placebase.core.errors import NotFound
 from placebase.core.money import Money, PriceYearMismatch
-from placebase.places.models import Area, AreaAttribute, AreaOverlap, Level
+from placebase.places import selectors as places_selectors
+from placebase.places.models import Area, AreaAttribute, AreaOverlap, BoundarySet, Level
 
 from .errors import MultiAgencyForbidden, PriceYearsDiffer
 from .models import (
@@ -94,6 +97,79 @@ def agency_get(*, agency_id: Any) -> Agency:
         return agency_list().get(pk=agency_id)
     except (Agency.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound("No such agency.") from error
+
+
+def footprint_areas(*, agency: Agency) -> list[Area]:
+    """The areas an agency covers, with their boundary sets, largest level first."""
+    return list(
+        _light(Area.objects.select_related("boundary_set"))
+        .filter(pk__in=Footprint.objects.filter(agency=agency).values("area_id"))
+        .order_by("boundary_set__level", "name")
+    )
+
+
+def organisation_choices_for_agency() -> QuerySet[Organisation]:
+    """Organisations that are not yet agencies."""
+    return Organisation.objects.filter(wholeplace_agency__isnull=True).order_by("name")
+
+
+def organisation_list() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+def boundary_set_choices() -> QuerySet[BoundarySet]:
+    """Active boundary sets a footprint's areas can come from."""
+    return places_selectors.boundary_set_list(active_only=True)
+
+
+def boundary_set_get_active(*, set_id: Any) -> BoundarySet | None:
+    """An active boundary set by id, or None for a missing or malformed id."""
+    if not set_id:
+        return None
+    try:
+        return BoundarySet.objects.filter(pk=set_id, is_active=True).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+# Sets with more areas than this (LSOAs of a region, say) are chosen from by code instead.
+MAX_AREAS_TO_TICK = 400
+
+
+def area_choices_in_set(*, boundary_set: BoundarySet) -> list[Area] | None:
+    """The areas of a set to tick one by one, or None when there are too many for that."""
+    areas = list(
+        _light(Area.objects.filter(boundary_set=boundary_set)).order_by("name", "code")[
+            : MAX_AREAS_TO_TICK + 1
+        ]
+    )
+    return None if len(areas) > MAX_AREAS_TO_TICK else areas
+
+
+def areas_by_codes(
+    *, boundary_set: BoundarySet, codes: Iterable[str]
+) -> tuple[list[Area], list[str]]:
+    """The areas of `boundary_set` with these codes (any case), and the codes not found."""
+    wanted = {code.strip().upper(): code.strip() for code in codes if code.strip()}
+    found = {
+        area.code.upper(): area
+        for area in _light(Area.objects.filter(boundary_set=boundary_set)).filter(
+            code__in=list(wanted.values()) + list(wanted)
+        )
+    }
+    # Codes stored in another case: fall back to a case-insensitive lookup, one by one.
+    for key in set(wanted) - set(found):
+        match = _light(Area.objects.filter(boundary_set=boundary_set, code__iexact=key)).first()
+        if match is not None:
+            found[key] = match
+    return (
+        [found[key] for key in wanted if key in found],
+        [wanted[key] for key in wanted if key not in found],
+    )
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.order_by("name")
 
 
 class _Overlaps:
@@ -788,6 +864,8 @@ class Gaps:
     areas_without_coverage: list[Area]
     areas_total: int
     under_trained: list[tuple[RegisterEntry, Decimal]]
+    # Every ward of the council's area with how many register entries cover it.
+    coverage: list[tuple[Area, int]] = field(default_factory=list)
 
 
 def consistency_gaps() -> Gaps:
@@ -818,8 +896,12 @@ def consistency_gaps() -> Gaps:
         parent = footprint[0] if footprint else None
         for area in footprint:
             wards += area_children_at(parent=area, level=Level.WARD)
-    covering = {a.pk for e in entries for a in e.areas.all()}
-    covered = _covered(ward_ids={w.pk for w in wards}, covering=covering)
+    ward_ids = {w.pk for w in wards}
+    services_per_ward: dict[Any, int] = defaultdict(int)
+    for e in entries:
+        for ward_id in _covered(ward_ids=ward_ids, covering={a.pk for a in e.areas.all()}):
+            services_per_ward[ward_id] += 1
+    covered = set(services_per_ward)
     under_trained = []
     for e in entries:
         share = Decimal(e.staff_trained) / Decimal(e.staff_total) if e.staff_total else Decimal(0)
@@ -838,6 +920,7 @@ def consistency_gaps() -> Gaps:
         areas_without_coverage=[w for w in wards if w.pk not in covered],
         areas_total=len(wards),
         under_trained=under_trained,
+        coverage=[(w, services_per_ward.get(w.pk, 0)) for w in wards],
     )
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from placebase.accounts.models import Organisation
+from placebase.accounts.models import Organisation, OrganisationKind
 from placebase.core.audit import audit_record
 from placebase.core.errors import ValidationFailed
 from placebase.core.money import Money
@@ -29,11 +29,13 @@ from .errors import (
     AlreadyReversed,
     BenefitsInvalid,
     EntryInvalid,
+    FootprintInvalid,
     InvolvementFileRejected,
     LedgerFileRejected,
     RegisterEntryInvalid,
     RegisterEntryStale,
     SpendFileRejected,
+    ThemeInvalid,
 )
 from .models import (
     Agency,
@@ -69,26 +71,68 @@ class ImportResult:
 # --------------------------------------------------------------------- agencies and themes
 
 
+# The kind of organisation a new agency's organisation is, by the agency's sector.
+ORGANISATION_KIND_FOR_SECTOR = {
+    AgencySector.COUNCIL: OrganisationKind.COUNCIL,
+    AgencySector.COUNCIL_DEPARTMENT: OrganisationKind.COUNCIL,
+    AgencySector.ICB: OrganisationKind.NHS,
+    AgencySector.NHS_TRUST: OrganisationKind.NHS,
+    AgencySector.PCN: OrganisationKind.NHS,
+    AgencySector.POLICE: OrganisationKind.POLICE,
+    AgencySector.HOUSING: OrganisationKind.HOUSING,
+    AgencySector.VCS: OrganisationKind.VCS,
+}
+CODE_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
+
+
 @transaction.atomic
 def agency_create(
     *,
-    organisation: Organisation,
     code: str,
     sector: str,
     cost_bearer: str,
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+    parent: Organisation | None = None,
     is_lead_council: bool = False,
     user: Any = None,
 ) -> Agency:
+    """Make an organisation an agency in whole-place working. Pass an existing
+    `organisation`, or `organisation_name` to create the organisation too (its kind follows
+    the sector; `parent` is the body it belongs to, e.g. the council for a department).
+    There is at most one lead council: the one the other footprints are compared with."""
+    problems: list[str] = []
+    name = organisation_name.strip()
+    if organisation is None:
+        if not name:
+            problems.append("Choose an organisation or enter a new organisation's name.")
+        elif Organisation.objects.filter(name__iexact=name).exists():
+            problems.append(f"There is already an organisation called {name}: choose it instead.")
+    elif Agency.objects.filter(organisation=organisation).exists():
+        problems.append(f"{organisation} is already an agency.")
     if sector not in AgencySector.values:
-        raise AgencyInvalid(f"Unknown sector {sector!r}.")
+        problems.append(f"Unknown sector {sector!r}.")
     if cost_bearer not in CostBearer.values:
-        raise AgencyInvalid(f"Unknown cost bearer {cost_bearer!r}.")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", code):
-        raise AgencyInvalid("An agency code uses lower-case letters, digits and hyphens.")
-    if Agency.objects.filter(code=code).exists():
-        raise AgencyInvalid(f"The agency code {code!r} is already used.")
-    if Agency.objects.filter(organisation=organisation).exists():
-        raise AgencyInvalid(f"{organisation} is already an agency.")
+        problems.append(f"Unknown cost bearer {cost_bearer!r}.")
+    if not re.fullmatch(CODE_PATTERN, code):
+        problems.append("An agency code uses lower-case letters, digits and hyphens.")
+    elif Agency.objects.filter(code=code).exists():
+        problems.append(f"The agency code {code!r} is already used.")
+    if is_lead_council:
+        if sector != AgencySector.COUNCIL:
+            problems.append("Only a council can be the lead council.")
+        lead = Agency.objects.filter(is_lead_council=True).select_related("organisation").first()
+        if lead is not None:
+            problems.append(f"{lead.name} is already the lead council.")
+    if problems:
+        raise AgencyInvalid(" ".join(problems), problems=problems)
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=name,
+            kind=ORGANISATION_KIND_FOR_SECTOR.get(sector, OrganisationKind.VCS),
+            parent=parent,
+        )
+        audit_record(actor=user, verb="wholeplace.organisation.create", target=organisation)
     agency = Agency.objects.create(
         organisation=organisation,
         code=code,
@@ -96,16 +140,26 @@ def agency_create(
         cost_bearer=cost_bearer,
         is_lead_council=is_lead_council,
     )
-    audit_record(actor=user, verb="wholeplace.agency.create", target=agency)
+    audit_record(
+        actor=user,
+        verb="wholeplace.agency.create",
+        target=agency,
+        payload={"code": code, "sector": sector, "cost_bearer": cost_bearer},
+    )
     return agency
 
 
 @transaction.atomic
 def agency_footprint_set(*, agency: Agency, areas: Iterable[Area], user: Any = None) -> None:
-    """Replace the areas an agency covers (any mix of levels)."""
+    """Replace the areas an agency covers (any mix of levels). Setting the same areas
+    again changes nothing and logs nothing."""
     wanted = {area.pk for area in areas}
-    Footprint.objects.filter(agency=agency).exclude(area_id__in=wanted).delete()
     have = set(Footprint.objects.filter(agency=agency).values_list("area_id", flat=True))
+    if wanted == have:
+        return
+    if wanted and Area.objects.filter(pk__in=wanted).count() != len(wanted):
+        raise FootprintInvalid("One or more of the areas no longer exists.")
+    Footprint.objects.filter(agency=agency).exclude(area_id__in=wanted).delete()
     Footprint.objects.bulk_create(
         [Footprint(agency=agency, area_id=area_id) for area_id in wanted - have]
     )
@@ -113,15 +167,40 @@ def agency_footprint_set(*, agency: Agency, areas: Iterable[Area], user: Any = N
         actor=user,
         verb="wholeplace.footprint.set",
         target=agency,
-        payload={"areas": sorted(str(a) for a in wanted)},
+        payload={
+            "areas": sorted(str(a) for a in wanted),
+            "added": len(wanted - have),
+            "removed": len(have - wanted),
+        },
     )
 
 
 @transaction.atomic
-def theme_create(*, code: str, name: str, user: Any = None) -> Theme:
-    theme, created = Theme.objects.get_or_create(code=code, defaults={"name": name})
-    if created:
-        audit_record(actor=user, verb="wholeplace.theme.create", target=theme)
+def theme_create(*, code: str, name: str, must_be_new: bool = False, user: Any = None) -> Theme:
+    """A theme that spend, commitments and register entries are recorded against. The same
+    code again returns the existing theme (so loaders can re-run) unless `must_be_new`, as
+    when someone adds a theme on a form."""
+    problems = []
+    name = name.strip()
+    if not name:
+        problems.append("Enter the theme's name.")
+    elif len(name) > 200:
+        problems.append("The theme's name must be 200 characters or fewer.")
+    if not re.fullmatch(CODE_PATTERN, code):
+        problems.append("A theme code uses lower-case letters, digits and hyphens.")
+    if problems:
+        raise ThemeInvalid(" ".join(problems), problems=problems)
+    existing = Theme.objects.filter(code=code).first()
+    if existing is not None and must_be_new:
+        raise ThemeInvalid(f"The theme code {code!r} is already used, by {existing.name}.")
+    if existing is not None:
+        return existing
+    # CSV files may name a theme instead of giving its code, so names are unique too.
+    clash = Theme.objects.filter(name__iexact=name).first()
+    if clash is not None:
+        raise ThemeInvalid(f"There is already a theme called {clash.name}.")
+    theme = Theme.objects.create(code=code, name=name)
+    audit_record(actor=user, verb="wholeplace.theme.create", target=theme, payload={"code": code})
     return theme
 
 

@@ -15,13 +15,18 @@ from placebase.places.models import Level
 
 from . import selectors, services
 from .forms import (
+    AgencyForm,
     CsvUploadForm,
+    FootprintForm,
+    FundForm,
     InvolvementFilterForm,
+    InvolvementUploadForm,
     LedgerEntryForm,
     PeriodForm,
     RegisterEntryForm,
     ReverseForm,
     SpendFilterForm,
+    ThemeForm,
     financial_year_start,
 )
 from .graphics import bar_chart, svg_map
@@ -39,6 +44,7 @@ def _permissions(request: HttpRequest) -> dict[str, bool]:
     return {
         "can_manage": can(request.user, Action.MANAGE_WHOLE_PLACE),
         "can_see_multi_agency": can(request.user, Action.VIEW_MULTI_AGENCY),
+        "can_record_involvement": can(request.user, Action.RECORD_INVOLVEMENT),
     }
 
 
@@ -137,14 +143,21 @@ def entry_reverse(request: HttpRequest, fund_id: Any, entry_id: Any) -> HttpResp
 
 
 def _import_page(
-    request: HttpRequest, *, template: str, run: Any, context: dict[str, Any]
+    request: HttpRequest,
+    *,
+    template: str,
+    run: Any,
+    context: dict[str, Any],
+    form_class: type[CsvUploadForm] = CsvUploadForm,
 ) -> HttpResponse:
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None)
     problems: list[dict[str, Any]] = []
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = run(text=form.cleaned_data["file"], filename=form.filename)
+            result = run(
+                text=form.cleaned_data["file"], filename=form.filename, data=form.cleaned_data
+            )
         except ImportRejected as error:
             found: Any = error.details.get("problems", [])
             problems = list(found)
@@ -160,7 +173,7 @@ def _import_page(
 def fund_import(request: HttpRequest, fund_id: Any) -> HttpResponse:
     fund = _or_404(selectors.fund_get, fund_id=fund_id)
 
-    def run(*, text: str, filename: str) -> services.ImportResult:
+    def run(*, text: str, filename: str, data: dict[str, Any]) -> services.ImportResult:
         return services.ledger_import_csv(
             fund=fund, text=text, filename=filename, user=request.user
         )
@@ -227,7 +240,7 @@ def spend_area(request: HttpRequest, area_id: Any) -> HttpResponse:
 
 @require(Action.MANAGE_WHOLE_PLACE)
 def spend_import(request: HttpRequest) -> HttpResponse:
-    def run(*, text: str, filename: str) -> services.ImportResult:
+    def run(*, text: str, filename: str, data: dict[str, Any]) -> services.ImportResult:
         return services.spend_import_csv(text=text, filename=filename, user=request.user)
 
     return _import_page(request, template="wholeplace/spend_import.html", run=run, context={})
@@ -312,12 +325,28 @@ def who_pays(request: HttpRequest) -> HttpResponse:
 
 @require(Action.VIEW_WHOLE_PLACE)
 def consistency(request: HttpRequest) -> HttpResponse:
+    gaps = selectors.consistency_gaps()
+    geometries = selectors.area_geometries(area_ids=[ward.pk for ward, _ in gaps.coverage])
+    coverage_map = svg_map(
+        [
+            (
+                geometries[ward.pk],
+                "pb-wp-covered" if count else "pb-wp-uncovered",
+                f"{ward.name}: {count} service{'s' if count != 1 else ''}"
+                if count
+                else f"{ward.name}: no service covers it",
+            )
+            for ward, count in gaps.coverage
+            if ward.pk in geometries
+        ]
+    )
     return render(
         request,
         "wholeplace/consistency.html",
         {
             "entries": selectors.register_entry_list(),
-            "gaps": selectors.consistency_gaps(),
+            "gaps": gaps,
+            "map": coverage_map,
             **_permissions(request),
         },
     )
@@ -345,3 +374,165 @@ def register_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The service has been added to the register.")
             return redirect("wholeplace:consistency")
     return render(request, "wholeplace/register_form.html", {"form": form})
+
+
+# ------------------------------------------------------------- agencies, themes and funds
+
+
+@require(Action.MANAGE_WHOLE_PLACE)
+def agency_new(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(
+        request.POST or None,
+        organisations=selectors.organisation_choices_for_agency(),
+        parents=selectors.organisation_list(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agency = services.agency_create(
+                organisation=data["organisation"],
+                organisation_name="" if data["organisation"] else data["organisation_name"],
+                parent=data["parent"],
+                code=data["code"],
+                sector=data["sector"],
+                cost_bearer=data["cost_bearer"],
+                is_lead_council=data["is_lead_council"],
+                user=request.user,
+            )
+        except PlacebaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{agency.name} is now an agency. Set the areas it covers.")
+            return redirect("wholeplace:agency_footprint", agency_id=agency.pk)
+    return render(request, "wholeplace/agency_form.html", {"form": form})
+
+
+@require(Action.MANAGE_WHOLE_PLACE)
+def agency_footprint(request: HttpRequest, agency_id: Any) -> HttpResponse:
+    agency = _or_404(selectors.agency_get, agency_id=agency_id)
+    current = selectors.footprint_areas(agency=agency)
+    posted = request.method == "POST"
+    chosen = selectors.boundary_set_get_active(
+        set_id=request.POST.get("boundary_set") if posted else request.GET.get("set")
+    )
+    set_areas = selectors.area_choices_in_set(boundary_set=chosen) if chosen else None
+    options: dict[str, Any] = {
+        "current": current,
+        "boundary_sets": selectors.boundary_set_choices(),
+        "set_areas": set_areas,
+        "resolve": lambda boundary_set, codes: selectors.areas_by_codes(
+            boundary_set=boundary_set, codes=codes
+        ),
+    }
+    if posted and request.POST.get("action") == "show":
+        # "Show the areas of this set": the same form again, with the set's areas to tick.
+        form = FootprintForm(
+            initial={
+                "keep": request.POST.getlist("keep"),
+                "boundary_set": chosen.pk if chosen else None,
+                "codes": request.POST.get("codes", ""),
+                "areas": request.POST.getlist("areas"),
+            },
+            **options,
+        )
+    elif posted:
+        form = FootprintForm(request.POST, **options)
+        if form.is_valid():
+            try:
+                services.agency_footprint_set(
+                    agency=agency, areas=form.cleaned_data["footprint"], user=request.user
+                )
+            except PlacebaseError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"The areas {agency.name} covers have been saved.")
+                return redirect("wholeplace:agencies")
+    else:
+        form = FootprintForm(
+            initial={
+                "keep": [a.pk for a in current],
+                "boundary_set": chosen.pk if chosen else None,
+            },
+            **options,
+        )
+    return render(
+        request,
+        "wholeplace/footprint_form.html",
+        {
+            "agency": agency,
+            "form": form,
+            "chosen": chosen,
+            "too_many": chosen is not None and set_areas is None,
+            "max_areas": selectors.MAX_AREAS_TO_TICK,
+        },
+    )
+
+
+@require(Action.VIEW_WHOLE_PLACE)
+def themes(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "wholeplace/themes.html",
+        {"themes": selectors.theme_list(), **_permissions(request)},
+    )
+
+
+@require(Action.MANAGE_WHOLE_PLACE)
+def theme_new(request: HttpRequest) -> HttpResponse:
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_create(
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                must_be_new=True,
+                user=request.user,
+            )
+        except PlacebaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"The theme {theme.name} ({theme.code}) has been added.")
+            return redirect("wholeplace:themes")
+    return render(request, "wholeplace/theme_form.html", {"form": form})
+
+
+@require(Action.MANAGE_WHOLE_PLACE)
+def fund_new(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"price_year": financial_year_start(today).year}
+    form = FundForm(request.POST or None, initial=initial, areas=selectors.register_area_choices())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            fund = services.fund_create(
+                name=data["name"],
+                description=data["description"],
+                price_year=data["price_year"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                places=data["places"],
+                themes=data["themes"],
+                user=request.user,
+            )
+        except PlacebaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{fund.name} has been set up. Add its first entries.")
+            return redirect("wholeplace:fund_detail", fund_id=fund.pk)
+    return render(request, "wholeplace/fund_form.html", {"form": form})
+
+
+@require(Action.RECORD_INVOLVEMENT)
+def involvement_import(request: HttpRequest) -> HttpResponse:
+    def run(*, text: str, filename: str, data: dict[str, Any]) -> services.ImportResult:
+        return services.involvement_import_csv(
+            agency=data["agency"], text=text, filename=filename, user=request.user
+        )
+
+    return _import_page(
+        request,
+        template="wholeplace/involvement_import.html",
+        run=run,
+        context={},
+        form_class=InvolvementUploadForm,
+    )
