@@ -85,7 +85,7 @@ def _duration(minutes: int) -> str:
     if minutes % 60 == 0:
         hours = minutes // 60
         return "an hour" if hours == 1 else f"{hours} hours"
-    return f"{minutes} minutes"
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def honeypot_filled(data: object) -> bool:
