@@ -15,6 +15,7 @@ from placebase.accounts.services import user_create
 from placebase.assets.services import demo_assets_load
 from placebase.casework.services import demo_casework_load
 from placebase.engagement.services import demo_engagement_load
+from placebase.evidence.demo import demo_evidence_load
 from placebase.evidence.services import evidence_load_starter
 from placebase.places.services import demo_place_load
 from placebase.volunteering.services import demo_volunteering_load
@@ -131,6 +132,7 @@ def demo_load(*, progress: bool = False) -> dict[str, int]:
         demo_assets_load,
         demo_casework_load,
         demo_volunteering_load,
+        demo_evidence_load,
         demo_engagement_load,
         demo_wholeplace_load,
     ):

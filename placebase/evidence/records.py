@@ -12,8 +12,9 @@ data leaves this module. The method, in the order a report's method statement gi
   person-months observed. The reduction, in events a year across the people supported, is the
   quantity of each fiscal outcome; its range is +-1.96 standard errors (events as Poisson counts).
 - Deadweight is what the comparison group's own change says would have happened anyway (its
-  fractional reduction over the supported people's), when the comparison is big enough;
-  otherwise the stated assumption. Attribution, displacement and drop-off are stated parameters.
+  fractional fall in crisis use over the supported people's, pooled over all service types),
+  when the comparison is big enough; otherwise the stated assumption. Attribution,
+  displacement and drop-off are stated parameters.
 - Each unit cost is uprated to the report's price year with the GDP deflator, split across the
   agencies that bear it, and reduced by the optimism-bias correction for its confidence grade.
 - "Avoided or delayed" records count once each, and only where the person's before/after does
@@ -568,6 +569,7 @@ def value_figures(
             f"assumption of {assumptions.deadweight}, not measured."
         )
     table = _events_by_type(figures)
+    deadweight, dw_range, basis = _pooled_deadweight(table, figures, assumptions, use_comparison)
     line = 1
     crisis_before = total_before = 0
     for type_id in sorted(table, key=lambda t: labels.get(t, t)):
@@ -584,9 +586,6 @@ def value_figures(
             else ZERO
         )
         spread = Z95 * _d(math.sqrt(before + float(Decimal(after) * scale * scale)))
-        deadweight, dw_range, basis = _deadweight(
-            months.get(0, {}), comparison, figures, reduction, before, assumptions, use_comparison
-        )
         label = labels.get(type_id, type_id)
         valuation.service_use.append(
             ServiceUseLine(
@@ -649,26 +648,34 @@ def value_figures(
     return valuation
 
 
-def _deadweight(
-    comparison_months: Mapping[int, int],
-    comparison: int,
+def _pooled_deadweight(
+    table: Mapping[str, Mapping[int, Mapping[int, int]]],
     figures: RecordFigures,
-    reduction: Decimal,
-    before: int,
     assumptions: Assumptions,
     use_comparison: bool,
 ) -> tuple[Decimal, tuple[Decimal, Decimal], str]:
-    """Deadweight for one service type: the comparison's fractional reduction over the
-    supported people's (within 0-1, range +-0.1), or the stated assumption."""
+    """Deadweight: the comparison group's fractional fall in crisis use over the supported
+    people's, pooled over every service type (per type, a small comparison is too noisy),
+    within 0-1 with a range of +-0.1; or the stated assumption."""
     assumed = (assumptions.deadweight, assumptions.range_of("deadweight"), "assumed")
-    if not use_comparison or before <= 0 or reduction <= 0:
+    if not use_comparison:
         return assumed
-    c_before, _, c_annualised = _change(comparison_months, comparison, figures.follow_up_days[0])
-    if c_before <= 0:
+    fractions = []
+    for flag in (1, 0):
+        merged: dict[int, int] = defaultdict(int)
+        for months in table.values():
+            for month, n in months.get(flag, {}).items():
+                merged[month] += n
+        before, _, annualised = _change(
+            merged, figures.people.get(flag, 0), figures.follow_up_days.get(flag, 0)
+        )
+        if before <= 0:
+            return assumed
+        fractions.append((Decimal(before) - annualised) / Decimal(before))
+    supported, comparison = fractions
+    if supported <= 0:
         return assumed
-    supported_fraction = reduction / Decimal(before)
-    comparison_fraction = (Decimal(c_before) - c_annualised) / Decimal(c_before)
-    measured = min(ONE, max(ZERO, comparison_fraction / supported_fraction)).quantize(PLACES)
+    measured = min(ONE, max(ZERO, comparison / supported)).quantize(PLACES)
     tenth = Decimal("0.1")
     return measured, (max(ZERO, measured - tenth), min(ONE, measured + tenth)), "comparison"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from placebase.core.disclosure import disclose_count
+from placebase.core.disclosure import disclose_series
 
 from . import records, sroi
 from .models import EvidenceReport, ProgrammeCost, ReportKind, ServiceType, UnitCost
@@ -89,11 +89,14 @@ def _monthly(figures: records.RecordFigures, service_types: Mapping[str, str]) -
 
 
 def _areas(figures: records.RecordFigures) -> list[dict[str, Any]]:
-    """People supported by ward, disclosure-controlled: reports travel beyond the team."""
-    rows = []
-    for area_id, code, name, n in sorted(figures.by_area, key=lambda r: r[1]):
-        rows.append({"area_id": area_id, "code": code, "name": name, "people": disclose_count(n)})
-    return rows
+    """People supported by ward with disclosure control (small counts hidden, others rounded,
+    and secondary suppression so no hidden count follows from the rest): reports travel."""
+    ordered = sorted(figures.by_area, key=lambda r: r[1])
+    shown, _total = disclose_series({area_id: n for area_id, _, _, n in ordered})
+    return [
+        {"area_id": area_id, "code": code, "name": name, "people": shown[area_id]}
+        for area_id, code, name, _ in ordered
+    ]
 
 
 def _sroi_block(

@@ -13,7 +13,18 @@ from django.db.models import Prefetch, QuerySet
 from placebase.core.errors import NotFound
 
 from . import sroi
-from .models import ParameterSet, ServiceType, UnitCost, UnitCostShare
+from .models import (
+    EvidenceReport,
+    Forecast,
+    ParameterSet,
+    Programme,
+    ProgrammeCost,
+    ReportKind,
+    ReportStatus,
+    ServiceType,
+    UnitCost,
+    UnitCostShare,
+)
 from .services import STARTER_PARAMETERS
 from .valuation import DiscountSchedule, FirstYear, Parameters, parameters_from_dict
 
@@ -148,3 +159,161 @@ def sroi_report(
     current = parameters_current()
     options = sroi_options(current=current, discount_rate=discount_rate, first_year=first_year)
     return sroi.run(outcomes, inputs=inputs, options=options, draws=draws, seed=seed), current
+
+
+# --- programmes, forecasts and reports (aggregates only: no personal data) -------------------
+
+
+def programme_list() -> QuerySet[Programme]:
+    return Programme.objects.select_related("organisation").order_by("name")
+
+
+def programme_get(*, programme_id: UUID | str) -> Programme:
+    try:
+        return Programme.objects.select_related("organisation").get(pk=programme_id)
+    except (Programme.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such programme.") from None
+
+
+def programme_costs(*, programme: Programme) -> QuerySet[ProgrammeCost]:
+    return programme.costs.order_by("starts_on", "kind", "pk")
+
+
+def forecast_list(*, programme: Programme | None = None) -> QuerySet[Forecast]:
+    forecasts = Forecast.objects.select_related("programme", "area")
+    if programme is not None:
+        forecasts = forecasts.filter(programme=programme)
+    return forecasts.order_by("-period_start", "-created_at")
+
+
+def forecast_get(*, forecast_id: UUID | str) -> Forecast:
+    try:
+        return Forecast.objects.select_related("programme", "area").get(pk=forecast_id)
+    except (Forecast.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such forecast.") from None
+
+
+def report_list() -> QuerySet[EvidenceReport]:
+    return EvidenceReport.objects.select_related("programme", "area").defer("results")
+
+
+def report_get(*, report_id: UUID | str) -> EvidenceReport:
+    try:
+        return EvidenceReport.objects.select_related("programme", "area", "forecast").get(
+            pk=report_id
+        )
+    except (EvidenceReport.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such report.") from None
+
+
+def report_forecasts_to_compare(*, report: EvidenceReport) -> QuerySet[EvidenceReport]:
+    """Ready forecast reports of the same programme whose period overlaps this report's."""
+    return report_list().filter(
+        kind=ReportKind.FORECAST,
+        status=ReportStatus.READY,
+        programme=report.programme,
+        period_start__lte=report.period_end,
+        period_end__gte=report.period_start,
+    )
+
+
+def report_area_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Areas a report can cover, grouped by level: every active boundary set, custom included."""
+    from placebase.places.models import Area
+
+    rows = (
+        Area.objects.filter(boundary_set__is_active=True)
+        .order_by("boundary_set__level", "name")
+        .values_list("pk", "name", "code", "boundary_set__level", "boundary_set__name")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for pk, name, code, _level, set_name in rows:
+        groups.setdefault(set_name, []).append((str(pk), f"{name} ({code})"))
+    return list(groups.items())
+
+
+def area_by_id(*, area_id: UUID | str) -> Any:
+    from placebase.places.models import Area
+
+    try:
+        return Area.objects.get(pk=area_id)
+    except (Area.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such area.") from None
+
+
+def area_shapes(*, area_ids: Sequence[str], tolerance: float = 0.0002) -> dict[str, dict]:
+    """Simplified GeoJSON geometries by area id, small enough to draw as SVG."""
+    from shapely.geometry import mapping, shape
+
+    from placebase.places.models import Area
+
+    shapes = {}
+    for pk, geometry in Area.objects.filter(pk__in=area_ids).values_list("pk", "geometry"):
+        try:
+            simple = shape(json.loads(geometry)).simplify(tolerance, preserve_topology=True)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        shapes[str(pk)] = json.loads(json.dumps(mapping(simple)))
+    return shapes
+
+
+def organisation_choices() -> list[tuple[str, str]]:
+    from placebase.accounts.models import Organisation
+
+    return [
+        (str(pk), name)
+        for pk, name in Organisation.objects.order_by("name").values_list("pk", "name")
+    ]
+
+
+def price_years() -> list[int]:
+    """The price years a report can use: those the current GDP deflator covers."""
+    return sorted(parameters_current().parameters.deflator.values, reverse=True)
+
+
+def service_type_choices() -> list[tuple[str, str]]:
+    return [
+        (str(pk), label)
+        for pk, label in ServiceType.objects.order_by("label").values_list("pk", "label")
+    ]
+
+
+def report_comparison(*, actual: EvidenceReport, forecast: EvidenceReport) -> dict[str, Any]:
+    """Forecast beside actual: people, inputs, present values by agency and the ratios."""
+
+    def block(report: EvidenceReport, key: str) -> dict[str, Any]:
+        return report.results.get(key) or {}
+
+    agencies: dict[str, dict[str, Any]] = {}
+    for side, report in (("forecast", forecast), ("actual", actual)):
+        for line in report.results.get("by_agency", []):
+            row = agencies.setdefault(line["agency"], {"label": line["label"]})
+            row[side] = line["present_value"]
+    rows = []
+    for key, label in (("sroi", "SROI"), ("fiscal", "Net fiscal")):
+        f, a = block(forecast, key), block(actual, key)
+        rows.append(
+            {
+                "label": f"{label} ratio",
+                "forecast": f.get("ratio" if key == "sroi" else "net_ratio"),
+                "actual": a.get("ratio" if key == "sroi" else "net_ratio"),
+                "is_ratio": True,
+            }
+        )
+        rows.append(
+            {
+                "label": f"{label} present value",
+                "forecast": f.get("present_value"),
+                "actual": a.get("present_value"),
+                "is_ratio": False,
+            }
+        )
+    return {
+        "people": (
+            forecast.results.get("people_supported"),
+            actual.results.get("people_supported"),
+        ),
+        "inputs": (forecast.results.get("all_inputs"), actual.results.get("all_inputs")),
+        "rows": rows,
+        "agencies": sorted(agencies.values(), key=lambda r: r["label"]),
+    }

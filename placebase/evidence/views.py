@@ -5,20 +5,27 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from placebase.accounts.permissions import Action, can, require
 from placebase.core.errors import NotFound, PlacebaseError
 
-from . import selectors, services, sroi
-from .charts import tornado_chart
+from . import records, selectors, services, sroi
+from . import reports as reports_module
+from .charts import area_map, interval_chart, month_chart, tornado_chart
 from .forms import (
     ROW_COLUMNS,
     CalculatorOptionsForm,
+    ForecastForm,
     ImpactRowFormSet,
     MapUploadForm,
+    ProgrammeCostForm,
+    ProgrammeForm,
+    ReportForm,
     UnitCostForm,
 )
+from .models import ReportKind, ReportStatus
 from .services import DATA_DIR
 
 PREFIX = "rows"
@@ -306,5 +313,315 @@ def parameters(request: HttpRequest) -> HttpResponse:
         {
             "shown": shown,
             "versions": selectors.parameter_set_list(),
+        },
+    )
+
+
+# --- programmes, forecasts and reports --------------------------------------------------------
+
+
+def _or_404(getter: Any, **kwargs: Any) -> Any:
+    try:
+        return getter(**kwargs)
+    except NotFound:
+        raise Http404("Not found.") from None
+
+
+def _form_errors(error: PlacebaseError) -> list[str]:
+    return list(error.details.get("problems") or [error.message])  # type: ignore[call-overload]
+
+
+@require(Action.VIEW_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def programmes(request: HttpRequest) -> HttpResponse:
+    may_edit = can(request.user, Action.EDIT_EVIDENCE)
+    form = ProgrammeForm(request.POST or None, organisations=selectors.organisation_choices())
+    status = 200
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Only analysts can add programmes.")
+        if form.is_valid():
+            organisation = form.cleaned_data["organisation"] or None
+            try:
+                programme = services.programme_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    organisation=_organisation(organisation),
+                )
+            except PlacebaseError as error:
+                form.add_error("name", error.message)
+            else:
+                messages.success(request, f"Programme {programme.name} added.")
+                return redirect("evidence:programme", programme.pk)
+        status = 400
+    return render(
+        request,
+        "evidence/programmes.html",
+        {"programmes": selectors.programme_list(), "form": form, "may_edit": may_edit},
+        status=status,
+    )
+
+
+def _organisation(organisation_id: str | None) -> Any:
+    if not organisation_id:
+        return None
+    from placebase.accounts.models import Organisation
+
+    return Organisation.objects.filter(pk=organisation_id).first()
+
+
+@require(Action.VIEW_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def programme(request: HttpRequest, programme_id: Any) -> HttpResponse:
+    found = _or_404(selectors.programme_get, programme_id=programme_id)
+    may_edit = can(request.user, Action.EDIT_EVIDENCE)
+    form = ProgrammeCostForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Only analysts can add costs.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.programme_cost_add(
+                    actor=request.user,
+                    programme=found,
+                    kind=data["kind"],
+                    description=data["description"],
+                    amount=data["amount"],
+                    price_year=data["price_year"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+            except PlacebaseError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Cost added.")
+                return redirect("evidence:programme", found.pk)
+        status = 400
+    return render(
+        request,
+        "evidence/programme.html",
+        {
+            "programme": found,
+            "costs": selectors.programme_costs(programme=found),
+            "forecasts": selectors.forecast_list(programme=found),
+            "form": form,
+            "may_edit": may_edit,
+        },
+        status=status,
+    )
+
+
+@require(Action.EDIT_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def forecast_new(request: HttpRequest, programme_id: Any) -> HttpResponse:
+    found = _or_404(selectors.programme_get, programme_id=programme_id)
+    form = ForecastForm(
+        request.POST or None,
+        areas=selectors.report_area_choices(),
+        service_types=selectors.service_type_choices(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        types = {str(t.pk): t for t in selectors.service_type_list()}
+        try:
+            forecast = services.forecast_create(
+                actor=request.user,
+                programme=found,
+                area=_area_or_none(data["area"]),
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                people=data["people"],
+                life_satisfaction_change=data["life_satisfaction_change"],
+                lines=[
+                    services.ForecastLineData(types[pk], e, lo, hi) for pk, e, lo, hi in form.lines
+                ],
+                assumptions_note=data["assumptions_note"],
+            )
+        except PlacebaseError as error:
+            for problem in _form_errors(error):
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "Forecast saved. Make a forecast report from it below.")
+            return redirect(
+                f"{reverse('evidence:programme', args=[found.pk])}#forecast-{forecast.pk}"
+            )
+    return render(
+        request,
+        "evidence/forecast_form.html",
+        {"programme": found, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _area_or_none(area_id: str) -> Any:
+    return _or_404(selectors.area_by_id, area_id=area_id) if area_id else None
+
+
+def _assumptions(data: dict[str, Any]) -> records.Assumptions:
+    names = ("attribution", "deadweight")
+    values = {f"{n}{s}": data[f"{n}{s}"] for n in names for s in ("", "_low", "_high")}
+    return records.Assumptions(duration_years=data["duration_years"], **values)
+
+
+@require(Action.VIEW_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest) -> HttpResponse:
+    """The list of reports and the form for a new evaluative one."""
+    form = ReportForm(
+        request.POST or None,
+        programmes=[(str(p.pk), p.name) for p in selectors.programme_list()],
+        areas=selectors.report_area_choices(),
+        price_years=selectors.price_years(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.evidence_report_create(
+                actor=request.user,
+                kind=ReportKind.EVALUATIVE,
+                programme=_or_404(selectors.programme_get, programme_id=data["programme"]),
+                area=_area_or_none(data["area"]),
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                price_year=data["price_year"],
+                assumptions=_assumptions(data),
+            )
+        except PlacebaseError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("evidence:report", report.pk)
+    return render(
+        request,
+        "evidence/reports.html",
+        {"reports": selectors.report_list()[:100], "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(Action.EDIT_EVIDENCE)
+@require_http_methods(["POST"])
+def forecast_report(request: HttpRequest, forecast_id: Any) -> HttpResponse:
+    forecast = _or_404(selectors.forecast_get, forecast_id=forecast_id)
+    years = selectors.price_years()
+    try:
+        price_year = int(request.POST.get("price_year") or years[0])
+        report = services.evidence_report_create(
+            actor=request.user,
+            kind=ReportKind.FORECAST,
+            programme=forecast.programme,
+            area=forecast.area,
+            period_start=forecast.period_start,
+            period_end=forecast.period_end,
+            price_year=price_year,
+            forecast=forecast,
+        )
+    except (PlacebaseError, ValueError) as error:
+        messages.error(request, getattr(error, "message", "Choose a price year."))
+        return redirect("evidence:programme", forecast.programme_id)
+    return redirect("evidence:report", report.pk)
+
+
+def _report_charts(report: Any) -> dict[str, Any]:
+    results = report.results
+    ratios = []
+    for key, label in (("sroi", "Social return (SROI ratio)"), ("fiscal", "Fiscal return")):
+        block = results.get(key) or {}
+        rng = (block.get("range") or {}).get("ratio") or {}
+        ratios.append((label, block.get("ratio"), rng.get("p5"), rng.get("p95")))
+    agencies = [
+        (a["label"], a["present_value"], a["p5"], a["p95"]) for a in results.get("by_agency", [])
+    ]
+    shapes = selectors.area_shapes(area_ids=[a["area_id"] for a in results.get("areas", [])])
+    return {
+        "ratio_chart": interval_chart(ratios, reference=Decimal(1)),
+        "agency_chart": interval_chart(agencies),
+        "month_chart": month_chart(results.get("monthly", [])),
+        "area_map": area_map(
+            [
+                (a["code"], a["name"], shapes[a["area_id"]], a["people"])
+                for a in results.get("areas", [])
+                if a["area_id"] in shapes
+            ]
+        ),
+    }
+
+
+@require(Action.VIEW_EVIDENCE)
+def report(request: HttpRequest, report_id: Any) -> HttpResponse:
+    found = _or_404(selectors.report_get, report_id=report_id)
+    context: dict[str, Any] = {"report": found, "results": found.results}
+    if found.status == ReportStatus.READY:
+        context.update(_report_charts(found))
+        if found.kind == ReportKind.EVALUATIVE:
+            context["forecasts"] = selectors.report_forecasts_to_compare(report=found)
+    return render(request, "evidence/report.html", context)
+
+
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", reports_module.report_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        reports_module.report_xlsx,
+    ),
+    "json": ("application/json", reports_module.report_json),
+}
+
+
+@require(Action.VIEW_EVIDENCE)
+def report_download(request: HttpRequest, report_id: Any, fmt: str) -> HttpResponse:
+    found = _or_404(selectors.report_get, report_id=report_id)
+    if fmt not in DOWNLOADS or found.status != ReportStatus.READY:
+        raise Http404("No such download.")
+    content_type, render_as = DOWNLOADS[fmt]
+    response = HttpResponse(render_as(found), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="evidence-report-{found.pk}.{fmt}"'
+    return response
+
+
+@require(Action.VIEW_EVIDENCE)
+@require_http_methods(["POST"])
+def report_verify(request: HttpRequest, report_id: Any) -> HttpResponse:
+    found = _or_404(selectors.report_get, report_id=report_id)
+    if found.status != ReportStatus.READY:
+        raise Http404("The report has no figures to check.")
+    try:
+        check = services.evidence_report_verify(actor=request.user, report=found)
+    except records.EvidenceUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("evidence:report", found.pk)
+    if check.same_figures:
+        messages.success(request, "Re-run on the stored settings: the figures are identical.")
+    elif check.same_data:
+        messages.error(request, "Re-run: the data are unchanged but the figures differ.")
+    else:
+        messages.error(
+            request,
+            "Re-run: the records have changed since this report was made, so the figures "
+            "differ. Make a new report for the current records.",
+        )
+    return redirect("evidence:report", found.pk)
+
+
+@require(Action.VIEW_EVIDENCE)
+def report_compare(request: HttpRequest, report_id: Any, forecast_report_id: Any) -> HttpResponse:
+    actual = _or_404(selectors.report_get, report_id=report_id)
+    forecast = _or_404(selectors.report_get, report_id=forecast_report_id)
+    if (
+        actual.kind != ReportKind.EVALUATIVE
+        or forecast.kind != ReportKind.FORECAST
+        or actual.status != ReportStatus.READY
+        or forecast.status != ReportStatus.READY
+    ):
+        raise Http404("Compare a ready evaluative report with a ready forecast report.")
+    return render(
+        request,
+        "evidence/report_compare.html",
+        {
+            "actual": actual,
+            "forecast": forecast,
+            "comparison": selectors.report_comparison(actual=actual, forecast=forecast),
         },
     )

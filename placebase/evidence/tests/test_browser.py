@@ -1,0 +1,60 @@
+"""An evidence report in a real browser, checked with axe-core (WCAG 2.2 AA) under the strict
+CSP (the page fixture fails on any CSP violation)."""
+
+import pytest
+
+from placebase.accounts.roles import Role
+from placebase.evidence import services
+from placebase.evidence.tests.worlds import (
+    AS_OF,
+    PERIOD,
+    events,
+    life_satisfaction,
+    make_world,
+    person,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
+    world = make_world()
+    for scores in ((4, 6), (5, 6), (3, 5)):
+        p = person(world)
+        events(p, world["ae"], -200, -30, -10, 60)
+        life_satisfaction(p, *scores)
+    report = services.evidence_report_create(
+        actor=None,
+        kind="evaluative",
+        programme=world["programme"],
+        area=None,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        price_year=2024,
+        as_of=AS_OF,
+    )
+    page = signed_in_page(Role.ANALYST)
+    page.goto(live_server.url + "/evidence/")
+    page.get_by_role("link", name="Evidence reports").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Evidence reports"
+    axe_check(page)
+
+    page.get_by_role("button", name="Make the report").click()  # nothing chosen: errors
+    assert page.title().startswith("Error:")
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name=report.title).click()
+    assert page.get_by_role("heading", level=1).inner_text() == report.title
+    assert page.get_by_role("img", name="Return for every £1, with the 90% range").is_visible()
+    assert page.get_by_role("heading", name="Method statement").is_visible()
+    axe_check(page)
+
+    page.get_by_role("button", name="Re-run and check the figures").click()
+    assert page.get_by_text("the figures are identical").is_visible()
+
+    page.goto(live_server.url + "/evidence/programmes/")
+    page.get_by_role("link", name=world["programme"].name, exact=True).click()
+    axe_check(page)
+    page.get_by_role("link", name="Add a forecast").click()
+    axe_check(page)
