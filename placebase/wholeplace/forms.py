@@ -20,10 +20,10 @@ class IsoDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("help_text", "For example, 2025-06-30")
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid": "Enter a real date in the format year-month-day, like 2025-06-30"},
-        )
+        kwargs["error_messages"] = {
+            "invalid": "Enter a real date in the format year-month-day, like 2025-06-30",
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(**kwargs)
 
 

@@ -96,3 +96,62 @@ def test_bad_entries_write_nothing(world):
     with pytest.raises(RegisterEntryInvalid):
         services.register_entry_save(agency=world.council, service_name="", approach="magic")
     assert not RegisterEntry.objects.exists()
+
+
+def test_coverage_counts_the_services_covering_each_ward(world, geography):
+    services.register_entry_save(
+        agency=world.council,
+        service_name="LAC",
+        approach=Approach.LOCAL_AREA_COORDINATION,
+        areas=[geography.wards[0]],
+    )
+    # A patch (the LSOA) lying half in ward A and half in ward B.
+    services.register_entry_save(
+        agency=world.housing_dept,
+        service_name="Tenancy sustainment",
+        approach=Approach.WHOLE_PLACE,
+        areas=[geography.lsoa],
+    )
+    coverage = {ward.code: count for ward, count in consistency_gaps().coverage}
+    assert coverage == {"E05000001": 2, "E05000002": 1, "E05000003": 0}
+
+
+def test_dashboard_shows_each_gap_with_a_map_and_table(world, geography, client):
+    from django.urls import reverse
+
+    from placebase.accounts.roles import Role
+    from placebase.factories import UserFactory
+    from placebase.testing.auth import sign_in_client
+
+    services.register_entry_save(
+        agency=world.council,
+        service_name="Adult social care",
+        approach=Approach.LOCAL_AREA_COORDINATION,
+        themes=[world.themes["housing"]],
+        areas=[geography.wards[0]],
+        staff_total=40,
+        staff_trained=10,
+    )
+    sign_in_client(client, UserFactory(role=Role.PARTNER_VIEWER))
+    response = client.get(reverse("wholeplace:consistency"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    rows = {}
+    for row in content.split('<div class="govuk-summary-list__row">')[1:]:
+        key = row.split('<dt class="govuk-summary-list__key">')[1].split("</dt>")[0]
+        rows[key] = row.split('<dd class="govuk-summary-list__value">')[1].split("</dd>")[0]
+    assert rows["Departments not involved"] == "Sutton Housing"
+    assert rows["Themes no department works on"] == "Community safety, Health"
+    assert rows["Themes left to one department"] == "Housing"
+    assert rows["Departments on fewer than half the themes"] == "Sutton Council (1 of 3)"
+    assert rows["Wards with no coverage"] == "2 of 3 wards of Sutton: Ward B, Ward C"
+    assert rows["Services with under half their staff trained"] == (
+        "Adult social care (Sutton Council, 25%)"
+    )
+    # The map: one shape a ward, the uncovered ones marked; the table says the same.
+    assert content.count('class="pb-wp-covered"') == 1
+    assert content.count('class="pb-wp-uncovered"') == 2
+    assert "Ward B: no service covers it" in content
+    assert response.context["gaps"].coverage[0][1] == 1
+    # Partners see the dashboard but cannot add to the register.
+    assert "Add a service to the register" not in content
