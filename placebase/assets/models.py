@@ -209,6 +209,9 @@ class Asset(TimestampedModel):
         indexes = [
             models.Index(fields=["status", "kind"]),
             models.Index(fields=["updated_at"]),
+            # Covering: ORUK pages in id order (deep pages skip index entries, not rows) and
+            # the directory's join from a location to its listing's status and area flag.
+            models.Index(fields=["id", "status", "has_service_area"], name="asset_id_status_area"),
         ]
 
     def __str__(self) -> str:
@@ -239,7 +242,8 @@ class Location(TimestampedModel):
     ward_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["latitude", "longitude"])]
+        # Covering (the id too), so a radius search reads the index and not the table.
+        indexes = [models.Index(fields=["latitude", "longitude", "id"], name="location_lat_lon_id")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -293,6 +297,8 @@ class ServiceAtLocation(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["asset", "location"], name="sal_unique_pair")
         ]
+        # From a location to its listings without reading the table (radius search).
+        indexes = [models.Index(fields=["location", "asset"], name="sal_location_asset")]
 
 
 class Frequency(models.TextChoices):
@@ -530,9 +536,16 @@ class GiftKind(models.TextChoices):
     PASSION = "passion", "Passion"
 
 
+class GiftModeration(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class Gift(TimestampedModel):
     """What a resident offers their neighbours. Personal data: shown to the public only as
-    "someone in <ward>", and only while consent stands."""
+    "someone in <ward>", only while consent stands, and (when the resident offered it
+    themselves, on the public form) only once staff have approved it."""
 
     person_name = models.CharField(max_length=200)
     contact = models.CharField(
@@ -551,6 +564,19 @@ class Gift(TimestampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    offered_online = models.BooleanField(
+        default=False, help_text="Offered by the resident on the public form."
+    )
+    moderation = models.CharField(
+        max_length=10,
+        choices=GiftModeration.choices,
+        default=GiftModeration.APPROVED,
+        db_index=True,
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from placebase.accounts.permissions import Action, can
 from placebase.core.errors import NotFound, ValidationFailed
 
 from . import geo, oruk, search
@@ -182,41 +183,106 @@ def _near(
 MAX_CANDIDATES = 20_000
 
 
-def _near_candidates(
-    lat: float, lon: float, radius: float, area_codes: tuple[str, ...]
-) -> tuple[dict[uuid.UUID, float], set[uuid.UUID] | None]:
-    """The postcode rule, as a set of listing ids: those whose service area covers one of
-    the postcode's areas, and those with no service area and a location within the radius
-    (bounding box on the indexed columns, then the exact distance). Also each listing's
-    nearest distance. None instead of the set when it would be too large to pass on."""
+def _listing_conditions(
+    query: DirectoryQuery, *, prefix: str, ref: str, tokens: list[str]
+) -> list[Any]:
+    """Every filter but place, as conditions on rows that carry a listing: `prefix` reaches
+    the listing's own columns, `ref` names its id. Related tables are asked per listing
+    (EXISTS on their indexes) so that the place, which is the narrowest, drives the query."""
+    conditions: list[Any] = [Q(**{f"{prefix}status__in": PUBLIC_STATUSES})]
+    if query.kinds:
+        conditions.append(Q(**{f"{prefix}kind__in": query.kinds}))
+    if query.free_only:
+        conditions.append(Q(**{f"{prefix}is_free": True}))
+    for feature in query.access_features:
+        conditions.append(Q(**{f"{prefix}access_features_cache__contains": f",{feature},"}))
+    if query.term_ids:
+        terms = taxonomy_term_descendant_ids(term_ids=query.term_ids)
+        conditions.append(
+            Exists(
+                m.Attribute.objects.filter(
+                    link_entity="service", link_id=OuterRef(ref), term_id__in=terms
+                )
+            )
+        )
+    if query.open_day is not None:
+        when = Q(byday__contains=DAY_CODES[query.open_day])
+        if query.open_at is not None:
+            when &= Q(opens_at__lte=query.open_at, closes_at__gt=query.open_at)
+        conditions.append(Exists(m.Schedule.objects.filter(when, asset_id=OuterRef(ref))))
+    if tokens:
+        conditions.append(
+            Exists(m.SearchToken.objects.filter(asset_id=OuterRef(ref), token__in=tokens))
+        )
+    return conditions
+
+
+Row = tuple[uuid.UUID, str, dt.datetime, bool]
+
+
+def _distances_in_box(lat: float, lon: float, radius: float) -> dict[uuid.UUID, float]:
+    """Each listing's nearest distance, for those with a location in the radius's box."""
     box = geo.bounding_box(lat, lon, radius)
     distances: dict[uuid.UUID, float] = {}
-    has_area: set[uuid.UUID] = set()
-    for asset_id, plat, plon, with_area in m.ServiceAtLocation.objects.filter(
+    for asset_id, plat, plon in m.ServiceAtLocation.objects.filter(
         location__latitude__range=(box[0], box[1]),
         location__longitude__range=(box[2], box[3]),
-    ).values_list(
-        "asset_id", "location__latitude", "location__longitude", "asset__has_service_area"
-    ):
-        if plat is None or plon is None:
-            continue
+    ).values_list("asset_id", "location__latitude", "location__longitude"):
         d = geo.haversine_m(lat, lon, plat, plon)
         if d < distances.get(asset_id, math.inf):
             distances[asset_id] = d
-        if with_area:
-            has_area.add(asset_id)
-    near = {a for a, d in distances.items() if d <= radius and a not in has_area}
+    return distances
+
+
+def _rows_near(
+    query: DirectoryQuery,
+    lat: float,
+    lon: float,
+    radius: float,
+    area_codes: tuple[str, ...],
+    tokens: list[str],
+) -> tuple[list[Row], dict[uuid.UUID, float]] | None:
+    """The postcode rule with every other filter, place first: listings with no service
+    area and a location within the radius (one query on the indexed coordinates, exact
+    distance here), and listings whose service area covers one of the postcode's areas.
+    Also each listing's nearest distance (within the box). None if the areas alone would
+    bring too many listings to pass on (the caller then filters in SQL first)."""
+    box = geo.bounding_box(lat, lon, radius)
+    distances: dict[uuid.UUID, float] = {}
+    rows: dict[uuid.UUID, Row] = {}
+    for asset_id, plat, plon, has_area, name, reviewed_at in m.ServiceAtLocation.objects.filter(
+        *_listing_conditions(query, prefix="asset__", ref="asset_id", tokens=tokens),
+        location__latitude__range=(box[0], box[1]),
+        location__longitude__range=(box[2], box[3]),
+    ).values_list(
+        "asset_id",
+        "location__latitude",
+        "location__longitude",
+        "asset__has_service_area",
+        "asset__name",
+        "asset__last_reviewed_at",
+    ):
+        d = geo.haversine_m(lat, lon, plat, plon)
+        if d < distances.get(asset_id, math.inf):
+            distances[asset_id] = d
+        if not has_area and d <= radius:
+            rows[asset_id] = (asset_id, name, reviewed_at, has_area)
     if area_codes:
-        serving = (
+        covered = list(
             m.ServiceArea.objects.filter(area_code__in=area_codes)
             .values_list("asset_id", flat=True)
-            .distinct()
+            .distinct()[: MAX_CANDIDATES + 1]
         )
-        covered = set(serving[: MAX_CANDIDATES + 1])
         if len(covered) > MAX_CANDIDATES:
-            return distances, None
-        near |= covered
-    return distances, near
+            return None
+        if covered:
+            for row in m.Asset.objects.filter(
+                *_listing_conditions(query, prefix="", ref="id", tokens=tokens),
+                id__in=covered,
+                has_service_area=True,
+            ).values_list("id", "name", "last_reviewed_at", "has_service_area"):
+                rows[row[0]] = row
+    return list(rows.values()), distances
 
 
 def directory_search(*, query: DirectoryQuery) -> DirectoryResults:
@@ -244,36 +310,26 @@ def directory_search(*, query: DirectoryQuery) -> DirectoryResults:
     point = (lat, lon) if lat is not None and lon is not None else None
     distances: dict[uuid.UUID, float] = {}
     hits_per_asset: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    columns = ("id", "name", "last_reviewed_at", "has_service_area")
-    candidates = None
+    near = None
     if lat is not None and lon is not None:
-        distances, candidates = _near_candidates(lat, lon, radius, area_codes or ())
-    if candidates is not None and len(candidates) <= MAX_CANDIDATES:
+        near = _rows_near(query, lat, lon, radius, area_codes or (), tokens)
+    if near is not None:
         # Where first: the radius (or the postcode's areas) leaves few listings, and every
-        # other filter runs on just those, by primary key.
-        wanted = list(candidates)
-        if not wanted:
-            return DirectoryResults(
-                hits=[], total=0, page=1, pages=1, postcode=postcode, point=point
-            )
-        rows = list(
-            directory_filter(
-                query=query, base=_public_assets().filter(id__in=wanted), within=wanted
-            ).values_list(*columns)
-        )
-        if tokens:
+        # other filter is asked of just those, on their own rows.
+        rows, distances = near
+        if tokens and rows:
             for asset_id, token, weight in m.SearchToken.objects.filter(
                 asset_id__in=[r[0] for r in rows], token__in=tokens
             ).values_list("asset_id", "token", "weight"):
                 hits_per_asset[asset_id][token] = weight
-            rows = [r for r in rows if r[0] in hits_per_asset]
     else:
         # No place given (or a very wide one): the filters narrow first, in one SQL query.
         qs = directory_filter(query=query, text_tokens=tokens)
         if lat is not None and lon is not None:
             rule, _ = _near(query, lat, lon, area_codes or ())
             qs = qs.filter(rule)
-        rows = list(qs.values_list(*columns))
+            distances = _distances_in_box(lat, lon, radius)
+        rows = list(qs.values_list("id", "name", "last_reviewed_at", "has_service_area"))
         if tokens and rows:
             ids = Subquery(qs.values("id"))
             for asset_id, token, weight in m.SearchToken.objects.filter(
@@ -287,8 +343,6 @@ def directory_search(*, query: DirectoryQuery) -> DirectoryResults:
         distance = distances.get(asset_id)
         if box is not None and not has_area and (distance is None or distance > radius):
             continue  # inside the box but outside the circle
-        if box is not None and has_area and candidates is not None and asset_id not in candidates:
-            continue
         closeness = 0.0 if distance is None else max(0.0, 1.0 - distance / radius)
         if query_words:
             relevance = search.score_listing(query_words, hits_per_asset.get(asset_id, {}))
@@ -639,7 +693,9 @@ class PublicGift:
 
 
 def gift_list_public(*, ward_code: str = "") -> list[PublicGift]:
-    qs = m.Gift.objects.filter(show_publicly=True, withdrawn_at__isnull=True)
+    qs = m.Gift.objects.filter(
+        show_publicly=True, withdrawn_at__isnull=True, moderation=m.GiftModeration.APPROVED
+    )
     if ward_code:
         qs = qs.filter(ward_code=ward_code)
     return [
@@ -649,6 +705,65 @@ def gift_list_public(*, ward_code: str = "") -> list[PublicGift]:
             where=f"Someone in {g.ward_name}" if g.ward_name else "Someone nearby",
         )
         for g in qs.only("kind", "description", "ward_name")
+    ]
+
+
+def gift_list_for_staff(*, user: Any) -> QuerySet[m.Gift]:
+    """Every gift with consent standing, for connectors (personal data: the view checks
+    permission, and reading it is audited)."""
+    if not can(user, Action.VIEW_PERSONAL_DATA):
+        return m.Gift.objects.none()
+    return m.Gift.objects.filter(withdrawn_at__isnull=True).exclude(
+        moderation=m.GiftModeration.REJECTED
+    )
+
+
+def gift_list_pending(*, user: Any) -> QuerySet[m.Gift]:
+    """Residents' own offers waiting for a member of staff, oldest first."""
+    return (
+        gift_list_for_staff(user=user)
+        .filter(moderation=m.GiftModeration.PENDING)
+        .order_by("created_at")
+    )
+
+
+def gift_get(*, user: Any, gift_id: uuid.UUID) -> m.Gift:
+    gift = gift_list_for_staff(user=user).filter(pk=gift_id).first()
+    if gift is None:
+        raise NotFound("No such gift.")
+    return gift
+
+
+def connector_list() -> QuerySet[m.Connector]:
+    return m.Connector.objects.filter(is_active=True).order_by("display_name")
+
+
+def connector_get(*, connector_id: str | uuid.UUID) -> m.Connector:
+    connector = connector_list().filter(pk=_uuid_or_404(str(connector_id))).first()
+    if connector is None:
+        raise NotFound("No such connector.")
+    return connector
+
+
+def visioning_exercise_list() -> QuerySet[m.VisioningExercise]:
+    return m.VisioningExercise.objects.select_related("facilitator").order_by("-held_on")
+
+
+def visioning_exercise_get(*, exercise_id: str | uuid.UUID) -> m.VisioningExercise:
+    exercise = visioning_exercise_list().filter(pk=_uuid_or_404(str(exercise_id))).first()
+    if exercise is None:
+        raise NotFound("No such visioning exercise.")
+    return exercise
+
+
+def asset_locations(*, asset: m.Asset) -> list[m.Location]:
+    """Every place a listing happens, the first (the one its main form edits) first."""
+    return [
+        sal.location
+        for sal in m.ServiceAtLocation.objects.filter(asset=asset)
+        .select_related("location")
+        .prefetch_related("location__addresses", "location__accessibility")
+        .order_by("created_at", "id")
     ]
 
 

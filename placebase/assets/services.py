@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from placebase.accounts.roles import STAFF_ROLES
 from placebase.core.audit import audit_record
-from placebase.core.errors import Conflict, NotFound, PlacebaseError, ValidationFailed
+from placebase.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    PlacebaseError,
+    ValidationFailed,
+)
 
 from . import geo, search
 from . import models as m
@@ -55,6 +61,34 @@ class ProjectStageInvalid(ValidationFailed):
 
 class ConsentMissing(ValidationFailed):
     code = "assets.gift_consent_missing"
+
+
+class GiftInvalid(ValidationFailed):
+    code = "assets.gift_invalid"
+
+
+class GiftNotPending(PlacebaseError):
+    code = "assets.gift_not_pending"
+    http_status = 409
+
+
+class OfferRefused(PlacebaseError):
+    """Too many offers from one place in a short time, or a form a person did not fill in."""
+
+    code = "assets.gift_offer_refused"
+    http_status = 429
+
+
+class DirectoryStaffOnly(PermissionDenied):
+    code = "assets.directory_staff_only"
+
+
+class LocationInvalid(ValidationFailed):
+    code = "assets.location_invalid"
+
+
+class ProjectInvalid(ValidationFailed):
+    code = "assets.project_invalid"
 
 
 def stale_after_days() -> int:
@@ -647,6 +681,190 @@ def asset_version_restore(
     return asset
 
 
+# --- a listing's locations (every one, not only the first) -----------------------------------
+
+LOCATION_FIELDS = (
+    "location_name",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "transportation",
+    "latitude",
+    "longitude",
+    "access_features",
+)
+
+
+def location_snapshot(location: m.Location) -> dict[str, Any]:
+    """A location as the flat fields of its edit form."""
+    address = location.addresses.order_by("created_at").first()
+    return {
+        "location_name": location.name,
+        "address_1": address.address_1 if address else "",
+        "address_2": address.address_2 if address else "",
+        "city": address.city if address else "",
+        "postcode": address.postal_code if address else "",
+        "transportation": location.transportation,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "access_features": sorted(
+            {f for f in location.accessibility.values_list("feature", flat=True) if f}
+        ),
+    }
+
+
+def _location_clean(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(LOCATION_FIELDS)
+    if unknown:
+        raise LocationInvalid(
+            "The location has problems.",
+            errors={k: "This is not a field of a location" for k in sorted(unknown)},
+        )
+    try:
+        clean = listing_clean({k: values.get(k) for k in LOCATION_FIELDS}, partial=True)
+    except ListingInvalid as error:
+        raise LocationInvalid("The location has problems.", **error.details) from error
+    if not (clean["location_name"] or clean["address_1"] or clean["postcode"]) and (
+        clean["latitude"] is None
+    ):
+        raise LocationInvalid(
+            "The location has problems.",
+            errors={"location_name": "Enter a place name, an address or a postcode"},
+        )
+    if clean["address_1"] and not clean["city"]:
+        raise LocationInvalid(
+            "The location has problems.", errors={"city": "Enter the town or city"}
+        )
+    return clean
+
+
+def _location_features(location: m.Location, features: list[str]) -> None:
+    existing = {a.feature for a in location.accessibility.all()}
+    for feature in features:
+        if feature not in existing:
+            m.Accessibility.objects.create(
+                location=location, feature=feature, description=m.AccessFeature(feature).label
+            )
+    location.accessibility.exclude(feature__in=features).delete()
+
+
+def _staff_listing(actor: Any, asset_id: uuid.UUID, expected_version: int | None) -> m.Asset:
+    """The listing, locked, for a change only directory staff make directly."""
+    if not _is_directory_staff(actor):
+        raise DirectoryStaffOnly("Only directory staff change a listing's locations.")
+    asset = _asset_locked(asset_id)
+    if expected_version is not None and asset.version != expected_version:
+        raise Conflict(
+            "Someone else changed this listing while you were editing it.",
+            current_version=asset.version,
+        )
+    return asset
+
+
+def _location_changed(*, asset: m.Asset, actor: Any, verb: str, summary: str, where: Any) -> None:
+    asset.version += 1
+    asset.last_reviewed_at = timezone.now()
+    asset.save(update_fields=["version", "last_reviewed_at", "updated_at"])
+    asset_search_refresh(asset=asset)
+    _version_write(asset=asset, actor=actor, summary=summary)
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=asset,
+        payload={"location": str(where), "version": asset.version},
+    )
+
+
+def _asset_location(asset: m.Asset, location_id: uuid.UUID) -> m.Location:
+    sal = (
+        m.ServiceAtLocation.objects.select_related("location")
+        .filter(asset=asset, location_id=location_id)
+        .first()
+    )
+    if sal is None:
+        raise NotFound("No such location for this listing.")
+    return sal.location
+
+
+@transaction.atomic
+def asset_location_add(
+    *,
+    actor: Any,
+    asset_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> m.Location:
+    """Add another place where the listing happens (directory staff only)."""
+    asset = _staff_listing(actor, asset_id, expected_version)
+    clean = _location_clean(values)
+    location = m.Location.objects.create(name=clean["location_name"])
+    m.ServiceAtLocation.objects.create(asset=asset, location=location)
+    _apply_location(location, clean)
+    _location_features(location, clean["access_features"])
+    _location_changed(
+        asset=asset,
+        actor=actor,
+        verb="asset.location_added",
+        summary=f"Location added: {location.name or clean['postcode'] or 'unnamed'}",
+        where=location.id,
+    )
+    return location
+
+
+@transaction.atomic
+def asset_location_update(
+    *,
+    actor: Any,
+    asset_id: uuid.UUID,
+    location_id: uuid.UUID,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> m.Location:
+    """Change one of the listing's locations (directory staff only)."""
+    asset = _staff_listing(actor, asset_id, expected_version)
+    location = _asset_location(asset, location_id)
+    clean = _location_clean(values)
+    if clean == location_snapshot(location):
+        return location
+    _apply_location(location, clean)
+    _location_features(location, clean["access_features"])
+    _location_changed(
+        asset=asset,
+        actor=actor,
+        verb="asset.location_updated",
+        summary=f"Location changed: {location.name or clean['postcode'] or 'unnamed'}",
+        where=location.id,
+    )
+    return location
+
+
+@transaction.atomic
+def asset_location_remove(
+    *,
+    actor: Any,
+    asset_id: uuid.UUID,
+    location_id: uuid.UUID,
+    expected_version: int | None = None,
+) -> None:
+    """Take a place off the listing (directory staff only). The location itself goes too
+    unless another listing uses it."""
+    asset = _staff_listing(actor, asset_id, expected_version)
+    location = _asset_location(asset, location_id)
+    m.ServiceAtLocation.objects.filter(asset=asset, location=location).delete()
+    name = location.name or "unnamed"
+    if not m.ServiceAtLocation.objects.filter(location=location).exists():
+        geo.point_remove(record_type=geo.LOCATION_RECORD_TYPE, record_id=location.id)
+        location.delete()
+    _location_changed(
+        asset=asset,
+        actor=actor,
+        verb="asset.location_removed",
+        summary=f"Location removed: {name}",
+        where=location_id,
+    )
+
+
 def proposal_diff(*, proposal: m.EditProposal) -> list[tuple[str, Any, Any]]:
     """(field label, value now, proposed value) for each field the proposal changes."""
     current = asset_snapshot(proposal.asset)
@@ -921,6 +1139,42 @@ def taxonomy_term_create(
 # --- people's gifts, connectors, projects, unmet needs -----------------------------------------
 
 
+def _gift_fields(
+    *, person_name: str, description: str, kind: str, postcode: str, contact: str
+) -> dict[str, str]:
+    """Check a gift's fields; raises GiftInvalid with every field's problem."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for key, coerce, raw in (
+        ("person_name", _text(200, required=True), person_name),
+        ("description", _text(500, required=True), description),
+        ("kind", _choice(m.GiftKind), kind),
+        ("postcode", _postcode, postcode),
+        ("contact", _text(200), contact),
+    ):
+        try:
+            clean[key] = coerce(raw)
+        except ValueError as error:
+            errors[key] = str(error)
+    if errors:
+        raise GiftInvalid("The gift has problems.", errors=errors)
+    return clean
+
+
+def _gift_place(gift: m.Gift) -> None:
+    """Assign the person's postcode to its areas and keep only the ward for display."""
+    if not gift.postcode:
+        return
+    point = geo.postcode_locate(gift.postcode)
+    areas = geo.point_assign(
+        record_type=geo.GIFT_RECORD_TYPE, record_id=gift.id, lat=point.lat, lon=point.lon
+    )
+    ward = next((a for a in areas if a.is_ward), None)
+    if ward:
+        gift.ward_code, gift.ward_name = ward.code, ward.name
+        gift.save(update_fields=["ward_code", "ward_name"])
+
+
 @transaction.atomic
 def gift_record(
     *,
@@ -936,41 +1190,143 @@ def gift_record(
 ) -> m.Gift:
     """Record what a resident offers, with their consent. Their ward comes from the postcode;
     the postcode itself is never published."""
-    errors = {}
     if not consent_statement.strip():
-        raise ConsentMissing("Record what the person agreed to before saving their gift.")
-    try:
-        name = _text(200, required=True)(person_name)
-        text = _text(500, required=True)(description)
-        clean_kind = _choice(m.GiftKind)(kind)
-        clean_postcode = _postcode(postcode)
-    except ValueError as error:
-        errors["gift"] = str(error)
-    if errors:
-        raise ListingInvalid("The gift has problems.", errors=errors)
-    gift = m.Gift.objects.create(
-        person_name=name,
-        contact=contact.strip()[:200],
-        postcode=clean_postcode,
-        kind=clean_kind,
-        description=text,
-        consent_given_at=timezone.now(),
-        consent_statement=consent_statement.strip(),
-        show_publicly=show_publicly,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    if clean_postcode:
-        point = geo.postcode_locate(clean_postcode)
-        areas = geo.point_assign(
-            record_type=geo.GIFT_RECORD_TYPE, record_id=gift.id, lat=point.lat, lon=point.lon
+        raise ConsentMissing(
+            "Record what the person agreed to before saving their gift.",
+            errors={"consent_statement": "Record what the person agreed to"},
         )
-        ward = next((a for a in areas if a.is_ward), None)
-        if ward:
-            gift.ward_code, gift.ward_name = ward.code, ward.name
-            gift.save(update_fields=["ward_code", "ward_name"])
-    if term_ids:
-        gift.terms.set(m.TaxonomyTerm.objects.filter(id__in=list(term_ids)))
+    clean = _gift_fields(
+        person_name=person_name,
+        description=description,
+        kind=kind,
+        postcode=postcode,
+        contact=contact,
+    )
+    wanted_terms = [t for t in term_ids if t]
+    terms = list(m.TaxonomyTerm.objects.filter(id__in=[t for t in wanted_terms if _is_uuid(t)]))
+    if len(terms) != len(set(wanted_terms)):
+        raise GiftInvalid("The gift has problems.", errors={"term_ids": "Unknown theme"})
+    gift = m.Gift.objects.create(
+        person_name=clean["person_name"],
+        contact=clean["contact"],
+        postcode=clean["postcode"],
+        kind=clean["kind"],
+        description=clean["description"],
+        consent_given_at=timezone.now(),
+        consent_statement=consent_statement.strip()[:2000],
+        show_publicly=show_publicly,
+        recorded_by=_user_or_none(actor),
+        moderation=m.GiftModeration.APPROVED,
+    )
+    _gift_place(gift)
+    if terms:
+        gift.terms.set(terms)
     audit_record(actor=actor, verb="gift.recorded", target=gift, personal_data=True)
+    return gift
+
+
+OFFER_CONSENT = (
+    "I agree that the council's community connectors may keep my name, how to reach me, "
+    "my postcode and what I offer, and contact me about it. If I asked for it to be shown "
+    "publicly, only what I offer and my ward are shown (as 'someone in <ward>'), never my "
+    "name, contact details or address. I can withdraw at any time."
+)
+OFFERS_PER_HOUR = 5
+
+
+def _offer_throttle(*, client_key: str) -> None:
+    """At most OFFERS_PER_HOUR offers an hour from one client (a hash of its address, never
+    the address itself, is the key)."""
+    from django.core.cache import cache
+
+    if not client_key:
+        return
+    key = "assets:gift_offer:" + client_key
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > OFFERS_PER_HOUR:
+        raise OfferRefused("You have offered several things already. Please try again later.")
+
+
+@transaction.atomic
+def gift_offer(
+    *,
+    person_name: str,
+    description: str,
+    consent: bool,
+    kind: str = m.GiftKind.SKILL,
+    contact: str = "",
+    postcode: str = "",
+    show_publicly: bool = False,
+    client_key: str = "",
+    trap: str = "",
+) -> m.Gift:
+    """A resident offers a gift or skill on the public form (no sign-in). It waits for a
+    member of staff to approve it before anything of it is shown; even then only what it
+    is and the person's ward are public."""
+    if trap.strip():
+        # A field people never see was filled in: a robot. Refuse without saying why.
+        raise OfferRefused("We could not take your offer. Please try again later.")
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = "Tick the box to say you agree, so we can keep your offer"
+    if not contact.strip():
+        errors["contact"] = "Enter an email address or phone number so a connector can reach you"
+    try:
+        clean = _gift_fields(
+            person_name=person_name,
+            description=description,
+            kind=kind,
+            postcode=postcode,
+            contact=contact,
+        )
+    except GiftInvalid as error:
+        errors = {**error.details["errors"], **errors}  # type: ignore[dict-item]
+    if not postcode.strip():
+        errors.setdefault("postcode", "Enter your postcode, so we know which area you are in")
+    if errors:
+        raise GiftInvalid("Your offer has problems.", errors=errors)
+    _offer_throttle(client_key=client_key)
+    gift = m.Gift.objects.create(
+        person_name=clean["person_name"],
+        contact=clean["contact"],
+        postcode=clean["postcode"],
+        kind=clean["kind"],
+        description=clean["description"],
+        consent_given_at=timezone.now(),
+        consent_statement=OFFER_CONSENT,
+        show_publicly=show_publicly,
+        offered_online=True,
+        moderation=m.GiftModeration.PENDING,
+    )
+    _gift_place(gift)
+    audit_record(actor=None, verb="gift.offered", target=gift, personal_data=True)
+    return gift
+
+
+@transaction.atomic
+def gift_moderate(*, actor: Any, gift_id: uuid.UUID, approve: bool) -> m.Gift:
+    """Staff approve a resident's offer (it may then be shown, if the person asked) or
+    reject it (it is never shown)."""
+    gift = m.Gift.objects.select_for_update().filter(pk=gift_id).first()
+    if gift is None:
+        raise NotFound("No such gift.")
+    if gift.moderation != m.GiftModeration.PENDING:
+        raise GiftNotPending("This offer has already been reviewed.")
+    gift.moderation = m.GiftModeration.APPROVED if approve else m.GiftModeration.REJECTED
+    gift.moderated_by = _user_or_none(actor)
+    gift.moderated_at = timezone.now()
+    gift.save(update_fields=["moderation", "moderated_by", "moderated_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="gift.approved" if approve else "gift.rejected",
+        target=gift,
+        personal_data=True,
+    )
     return gift
 
 
@@ -988,6 +1344,32 @@ def gift_withdraw(*, actor: Any, gift_id: uuid.UUID) -> m.Gift:
     return gift
 
 
+def _area_fields(area_code: str, area_name: str, errors: dict[str, str]) -> tuple[str, str]:
+    """An optional GSS area code (checked) and its name."""
+    code = ""
+    try:
+        codes = _area_codes(area_code)
+        if len(codes) > 1:
+            raise ValueError("Give one area code")
+        code = codes[0] if codes else ""
+    except ValueError as error:
+        errors["area_code"] = str(error)
+    try:
+        name = _text(200)(area_name)
+    except ValueError as error:
+        errors["area_name"] = str(error)
+        name = ""
+    return code, name
+
+
+def _required(key: str, coerce: Coercer, raw: Any, errors: dict[str, str]) -> Any:
+    try:
+        return coerce(raw)
+    except ValueError as error:
+        errors[key] = str(error)
+        return None
+
+
 @transaction.atomic
 def connector_create(
     *,
@@ -998,12 +1380,15 @@ def connector_create(
     user: Any = None,
     since: dt.date | None = None,
 ) -> m.Connector:
+    errors: dict[str, str] = {}
+    name = _required("display_name", _text(200, required=True), display_name, errors)
+    code, place = _area_fields(area_code, area_name, errors)
+    if since is not None and since > timezone.localdate():
+        errors["since"] = "The date must be today or in the past"
+    if errors:
+        raise ProjectInvalid("The connector has problems.", errors=errors)
     connector = m.Connector.objects.create(
-        display_name=_text(200, required=True)(display_name),
-        area_code=area_code,
-        area_name=area_name,
-        user=user,
-        since=since,
+        display_name=name, area_code=code, area_name=place, user=user, since=since
     )
     audit_record(actor=actor, verb="connector.created", target=connector, personal_data=True)
     return connector
@@ -1021,14 +1406,26 @@ def visioning_exercise_record(
     participants: int = 0,
     notes: str = "",
 ) -> m.VisioningExercise:
+    errors: dict[str, str] = {}
+    clean_title = _required("title", _text(300, required=True), title, errors)
+    code, place = _area_fields(area_code, area_name, errors)
+    if held_on is None:
+        errors["held_on"] = "Enter the date it was held"
+    elif held_on > timezone.localdate():
+        errors["held_on"] = "The date must be today or in the past"
+    if participants is None or participants < 0:
+        errors["participants"] = "Enter the number of people, 0 or more"
+    clean_notes = _required("notes", _text(5000), notes, errors)
+    if errors:
+        raise ProjectInvalid("The visioning exercise has problems.", errors=errors)
     exercise = m.VisioningExercise.objects.create(
-        title=_text(300, required=True)(title),
+        title=clean_title,
         held_on=held_on,
-        area_code=area_code,
-        area_name=area_name,
+        area_code=code,
+        area_name=place,
         facilitator=facilitator,
-        participants=max(0, participants),
-        notes=notes,
+        participants=participants,
+        notes=clean_notes,
     )
     audit_record(actor=actor, verb="visioning_exercise.recorded", target=exercise)
     return exercise
@@ -1045,14 +1442,24 @@ def project_create(
     connector: m.Connector | None = None,
     visioning_exercise: m.VisioningExercise | None = None,
     asset_ids: Iterable[uuid.UUID] = (),
+    people_involved: int = 0,
 ) -> m.CommunityProject:
+    errors: dict[str, str] = {}
+    clean_name = _required("name", _text(300, required=True), name, errors)
+    clean_description = _required("description", _text(5000), description, errors)
+    code, place = _area_fields(area_code, area_name, errors)
+    if people_involved is None or people_involved < 0:
+        errors["people_involved"] = "Enter the number of people, 0 or more"
+    if errors:
+        raise ProjectInvalid("The project has problems.", errors=errors)
     project = m.CommunityProject.objects.create(
-        name=_text(300, required=True)(name),
-        description=description,
-        area_code=area_code,
-        area_name=area_name,
+        name=clean_name,
+        description=clean_description,
+        area_code=code,
+        area_name=place,
         connector=connector,
         visioning_exercise=visioning_exercise,
+        people_involved=people_involved,
     )
     m.ProjectStageChange.objects.create(
         project=project, to_stage=project.stage, at=timezone.now(), by=_user_or_none(actor)
@@ -1114,21 +1521,37 @@ def project_grant_record(
     project = m.CommunityProject.objects.filter(pk=project_id).first()
     if project is None:
         raise NotFound("No such project.")
+    errors: dict[str, str] = {}
+    clean_funder = _required("funder", _text(300, required=True), funder, errors)
+    clean_purpose = _required("purpose", _text(300), purpose, errors)
+    this_year = timezone.localdate().year
+    if price_year is None or not 1990 <= price_year <= this_year + 1:
+        errors["price_year"] = f"Enter a price year from 1990 to {this_year + 1}"
+    if awarded_on is None:
+        errors["awarded_on"] = "Enter the date the grant was awarded"
+    elif awarded_on > timezone.localdate():
+        errors["awarded_on"] = "The date must be today or in the past"
+    money = Decimal(0)
     try:
-        money = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except InvalidOperation as error:
-        raise ValidationFailed(
-            "Enter the amount in pounds, like 250.00", code="assets.grant_amount_invalid"
-        ) from error
-    if money <= 0:
-        raise ValidationFailed("A grant must be more than £0.", code="assets.grant_amount_invalid")
+        money = Decimal(str(amount).replace(",", "").lstrip("£").strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        errors["amount"] = "Enter the amount in pounds, like 250.00"
+    else:
+        if not money.is_finite() or money <= 0:
+            errors["amount"] = "A grant must be more than £0"
+        elif money >= Decimal("10000000000"):
+            errors["amount"] = "Enter an amount under £10,000,000,000"
+    if "amount" in errors:
+        raise ValidationFailed(errors["amount"], code="assets.grant_amount_invalid", errors=errors)
+    if errors:
+        raise ProjectInvalid("The grant has problems.", errors=errors)
     grant = m.ProjectGrant.objects.create(
         project=project,
-        funder=funder.strip()[:300],
+        funder=clean_funder,
         amount=money,
         price_year=price_year,
         awarded_on=awarded_on,
-        purpose=purpose[:300],
+        purpose=clean_purpose,
     )
     audit_record(
         actor=actor,

@@ -2,6 +2,8 @@
 pages that keep it true. Each view parses input, checks permission, calls one service or
 selector and renders."""
 
+import hashlib
+import hmac
 import os
 import uuid
 from typing import Any
@@ -12,10 +14,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from placebase.accounts.permissions import Action, can, require
-from placebase.core.errors import Conflict, ImportRejected, NotFound, ValidationFailed
+from placebase.core.audit import audit_record
+from placebase.core.errors import (
+    Conflict,
+    ImportRejected,
+    NotFound,
+    PlacebaseError,
+    ValidationFailed,
+)
 
 from . import forms, selectors, services, spreadsheets
 from . import models as m
@@ -465,7 +475,11 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assets/projects.html",
-        {"projects": selectors.project_list(), "stages": m.ProjectStage.choices},
+        {
+            "projects": selectors.project_list(),
+            "stages": m.ProjectStage.choices,
+            "can_edit": can(request.user, Action.EDIT_PERSONAL_DATA),
+        },
     )
 
 
@@ -490,3 +504,404 @@ def project(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
             messages.success(request, "Project updated.")
             return redirect("assets:project", project_id=item.id)
     return render(request, "assets/project.html", {"project": item, "form": form})
+
+
+# --- people's gifts ----------------------------------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    """A keyed hash of the client's address for rate limiting: the address itself is never
+    stored or logged."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if not address:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@require_http_methods(["GET", "POST"])
+def gift_offer(request: HttpRequest) -> HttpResponse:
+    """The public 'offer a skill' form. No sign-in; staff approve before anything is shown."""
+    form = forms.GiftOfferForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.gift_offer(
+                person_name=data["person_name"],
+                contact=data["contact"],
+                postcode=data["postcode"],
+                kind=data["kind"],
+                description=data["description"],
+                show_publicly=data["show_publicly"],
+                consent=data["consent"],
+                client_key=_client_key(request),
+                trap=data["website"],
+            )
+        except services.OfferRefused as error:
+            form.add_error(None, error.message)
+            status = 429
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            return redirect("assets:gift_offer_thanks")
+    return render(
+        request,
+        "assets/gift_offer.html",
+        {"form": form, "consent_text": services.OFFER_CONSENT},
+        status=status,
+    )
+
+
+def gift_offer_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "assets/gift_offer_thanks.html")
+
+
+@require(Action.VIEW_PERSONAL_DATA)
+def gifts_manage(request: HttpRequest) -> HttpResponse:
+    gifts = list(selectors.gift_list_for_staff(user=request.user)[:200])
+    pending = [g for g in gifts if g.moderation == m.GiftModeration.PENDING]
+    audit_record(
+        actor=request.user,
+        verb="gift.list_viewed",
+        target_type="assets.gift",
+        personal_data=True,
+        payload={"count": len(gifts)},
+    )
+    return render(
+        request,
+        "assets/gifts_manage.html",
+        {
+            "pending": pending,
+            "gifts": [g for g in gifts if g.moderation != m.GiftModeration.PENDING],
+            "can_edit": can(request.user, Action.EDIT_PERSONAL_DATA),
+            "review_form": forms.GiftReviewForm(),
+        },
+    )
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_http_methods(["GET", "POST"])
+def gift_new(request: HttpRequest) -> HttpResponse:
+    form = forms.GiftForm(request.POST or None, initial={"kind": m.GiftKind.SKILL})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.gift_record(
+                actor=request.user,
+                person_name=data["person_name"],
+                contact=data["contact"],
+                postcode=data["postcode"],
+                kind=data["kind"],
+                description=data["description"],
+                consent_statement=data["consent_statement"],
+                show_publicly=data["show_publicly"],
+                term_ids=[data["term"]] if data["term"] else [],
+            )
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Gift recorded.")
+            return redirect("assets:gifts_manage")
+    return render(request, "assets/gift_form.html", {"form": form})
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_POST
+def gift_review(request: HttpRequest, gift_id: uuid.UUID) -> HttpResponse:
+    try:
+        selectors.gift_get(user=request.user, gift_id=gift_id)
+    except NotFound as error:
+        raise Http404 from error
+    form = forms.GiftReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect("assets:gifts_manage")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.gift_moderate(actor=request.user, gift_id=gift_id, approve=approve)
+    except services.GiftNotPending as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(request, "Offer approved." if approve else "Offer rejected.")
+    return redirect("assets:gifts_manage")
+
+
+# --- connectors, visioning exercises and projects ---------------------------------------------
+
+
+def _chosen(getter: Any, value: str, form: Any, field: str, **kwargs: Any) -> Any:
+    if not value:
+        return None
+    try:
+        return getter(**{kwargs["key"]: value})
+    except NotFound:
+        form.add_error(field, "Choose one from the list")
+        return None
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_http_methods(["GET", "POST"])
+def connector_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ConnectorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.connector_create(
+                actor=request.user,
+                display_name=data["display_name"],
+                area_code=data["area_code"],
+                area_name=data["area_name"],
+                since=data["since"],
+            )
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Connector added.")
+            return redirect("assets:projects")
+    return render(
+        request,
+        "assets/simple_form.html",
+        {
+            "layout": forms.govuk_layout(form),
+            "form": form,
+            "title": "Add a connector",
+            "button": "Add connector",
+        },
+    )
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_http_methods(["GET", "POST"])
+def visioning_new(request: HttpRequest) -> HttpResponse:
+    form = forms.VisioningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        facilitator = _chosen(
+            selectors.connector_get,
+            data["facilitator"],
+            form,
+            "facilitator",
+            key="connector_id",
+        )
+        if not form.errors:
+            try:
+                services.visioning_exercise_record(
+                    actor=request.user,
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    area_code=data["area_code"],
+                    area_name=data["area_name"],
+                    facilitator=facilitator,
+                    participants=data["participants"],
+                    notes=data["notes"],
+                )
+            except ValidationFailed as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "Visioning exercise recorded.")
+                return redirect("assets:projects")
+    return render(
+        request,
+        "assets/simple_form.html",
+        {
+            "layout": forms.govuk_layout(form),
+            "form": form,
+            "title": "Record a visioning exercise",
+            "button": "Record exercise",
+        },
+    )
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        connector = _chosen(
+            selectors.connector_get, data["connector"], form, "connector", key="connector_id"
+        )
+        exercise = _chosen(
+            selectors.visioning_exercise_get,
+            data["visioning_exercise"],
+            form,
+            "visioning_exercise",
+            key="exercise_id",
+        )
+        if not form.errors:
+            try:
+                project = services.project_create(
+                    actor=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    area_code=data["area_code"],
+                    area_name=data["area_name"],
+                    connector=connector,
+                    visioning_exercise=exercise,
+                    people_involved=data["people_involved"],
+                )
+            except ValidationFailed as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "Project created.")
+                return redirect("assets:project", project_id=project.id)
+    return render(
+        request,
+        "assets/simple_form.html",
+        {
+            "layout": forms.govuk_layout(form),
+            "form": form,
+            "title": "Start a community project",
+            "button": "Create project",
+        },
+    )
+
+
+@require(Action.EDIT_PERSONAL_DATA)
+@require_http_methods(["GET", "POST"])
+def project_grant(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
+    try:
+        item = selectors.project_get(project_id=project_id)
+    except NotFound as error:
+        raise Http404 from error
+    form = forms.GrantForm(request.POST or None, initial={"price_year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_grant_record(
+                actor=request.user,
+                project_id=item.id,
+                funder=data["funder"],
+                amount=data["amount"],
+                price_year=data["price_year"],
+                awarded_on=data["awarded_on"],
+                purpose=data["purpose"],
+            )
+        except ValidationFailed as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Grant recorded.")
+            return redirect("assets:project", project_id=item.id)
+    return render(
+        request,
+        "assets/simple_form.html",
+        {
+            "layout": forms.govuk_layout(form),
+            "form": form,
+            "title": "Record a small grant",
+            "caption": item.name,
+            "button": "Record grant",
+            "back": reverse("assets:project", args=[item.id]),
+        },
+    )
+
+
+# --- a listing's locations ---------------------------------------------------------------------
+
+
+def _staff_editable(request: HttpRequest, asset_id: uuid.UUID) -> m.Asset:
+    asset = _editable(request, asset_id)
+    if not request.user.is_staff_role or not can(  # type: ignore[union-attr]
+        request.user, Action.EDIT_DIRECTORY, asset
+    ):
+        raise PermissionDenied
+    return asset
+
+
+def _location_error(form: Any, error: PlacebaseError) -> None:
+    if isinstance(error, Conflict):
+        form.add_error(
+            None,
+            "Someone else changed this listing while you were editing it. Your changes were "
+            "not saved: check the listing and try again.",
+        )
+    elif isinstance(error, ValidationFailed):
+        _form_errors(form, error)
+    else:
+        form.add_error(None, error.message)
+
+
+@require(Action.EDIT_DIRECTORY)
+def locations(request: HttpRequest, asset_id: uuid.UUID) -> HttpResponse:
+    asset = _staff_editable(request, asset_id)
+    return render(
+        request,
+        "assets/locations.html",
+        {"asset": asset, "locations": selectors.asset_locations(asset=asset)},
+    )
+
+
+@require(Action.EDIT_DIRECTORY)
+@require_http_methods(["GET", "POST"])
+def location_edit(
+    request: HttpRequest, asset_id: uuid.UUID, location_id: uuid.UUID | None = None
+) -> HttpResponse:
+    asset = _staff_editable(request, asset_id)
+    location = None
+    initial: dict[str, Any] = {"version": asset.version}
+    if location_id is not None:
+        location = next(
+            (loc for loc in selectors.asset_locations(asset=asset) if loc.id == location_id),
+            None,
+        )
+        if location is None:
+            raise Http404
+        initial |= services.location_snapshot(location)
+    form = forms.LocationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or asset.version
+        try:
+            if location is None:
+                services.asset_location_add(
+                    actor=request.user,
+                    asset_id=asset.id,
+                    values=form.values(),
+                    expected_version=expected,
+                )
+            else:
+                services.asset_location_update(
+                    actor=request.user,
+                    asset_id=asset.id,
+                    location_id=location.id,
+                    values=form.values(),
+                    expected_version=expected,
+                )
+        except (Conflict, ValidationFailed, services.DirectoryStaffOnly) as error:
+            _location_error(form, error)
+        else:
+            messages.success(request, "Location added." if location is None else "Location saved.")
+            return redirect("assets:locations", asset_id=asset.id)
+    return render(
+        request,
+        "assets/location_form.html",
+        {"asset": asset, "location": location, "form": form},
+    )
+
+
+@require(Action.EDIT_DIRECTORY)
+@require_http_methods(["GET", "POST"])
+def location_remove(
+    request: HttpRequest, asset_id: uuid.UUID, location_id: uuid.UUID
+) -> HttpResponse:
+    asset = _staff_editable(request, asset_id)
+    location = next(
+        (loc for loc in selectors.asset_locations(asset=asset) if loc.id == location_id), None
+    )
+    if location is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.asset_location_remove(
+                actor=request.user,
+                asset_id=asset.id,
+                location_id=location.id,
+                expected_version=int(request.POST.get("version") or asset.version),
+            )
+        except Conflict:
+            messages.error(request, "Someone else changed this listing. Check it and try again.")
+        except ValueError as error:
+            raise Http404 from error
+        else:
+            messages.success(request, "Location removed.")
+        return redirect("assets:locations", asset_id=asset.id)
+    return render(request, "assets/location_remove.html", {"asset": asset, "location": location})
