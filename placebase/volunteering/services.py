@@ -1037,7 +1037,7 @@ def pledge_make(
                 field="guest_email",
             )
     else:
-        if volunteer.status == VolunteerStatus.WITHDRAWN:
+        if volunteer.status in (VolunteerStatus.WITHDRAWN, VolunteerStatus.ERASED):
             raise VolunteeringInvalid("Your volunteering account is closed", field="volunteer")
         if age_on(volunteer.date_of_birth, day) < opportunity.minimum_age:
             raise TooYoungForRole(
@@ -1054,7 +1054,14 @@ def pledge_make(
     taken, capacity = _places_taken(opportunity=opportunity, site=site, shift=shift)
     if capacity is not None:
         raise OpportunityFull("There are no places left. Choose another time or site.")
-    stands_at_once = is_micro and not opportunity.needs_check
+    # An under-18 without a parent or guardian's approval is never placed, even for a micro
+    # pledge: it waits for the host, who cannot confirm it until the approval comes.
+    awaiting_guardian = (
+        volunteer is not None
+        and age_on(volunteer.date_of_birth, day) < ADULT_AGE
+        and volunteer.guardian_approved_at is None
+    )
+    stands_at_once = is_micro and not opportunity.needs_check and not awaiting_guardian
     pledge = Pledge.objects.create(
         opportunity=opportunity,
         volunteer=volunteer,

@@ -138,6 +138,25 @@ def test_under_18_cannot_be_confirmed_until_guardian_approves(coordinator, skill
     assert Pledge.objects.get().status == PledgeStatus.CONFIRMED
 
 
+def test_under_18s_micro_pledge_waits_for_their_guardian(coordinator, micro, skills):
+    young = make_volunteer(
+        dob=dt.date(2010, 6, 1), guardian_name="Pat", guardian_email="p@example.org"
+    )
+    pledge = services.pledge_make(opportunity=micro, volunteer=young, today=TODAY)
+    assert pledge.status == PledgeStatus.REQUESTED  # not placed, even for 15 minutes
+    with pytest.raises(errors.GuardianApprovalNeeded):
+        services.pledge_confirm(actor=coordinator, pledge=pledge, today=TODAY)
+    services.volunteer_guardian_approve(
+        token=services.guardian_token(young), guardian_name="Pat", confirm=True
+    )
+    young.refresh_from_db()
+    assert services.pledge_make(opportunity=micro, volunteer=young, today=TODAY).status == (
+        PledgeStatus.PLEDGED
+    )
+    services.pledge_confirm(actor=coordinator, pledge=pledge, today=TODAY)
+    assert Pledge.objects.get(pk=pledge.pk).status == PledgeStatus.CONFIRMED
+
+
 # --- opportunities and pledging ---------------------------------------------------------------
 
 
