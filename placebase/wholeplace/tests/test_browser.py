@@ -37,3 +37,75 @@ def test_whole_place_dashboard_and_pages_are_accessible(signed_in_page, axe_chec
     assert page.title().startswith("Error:")
     assert page.locator(".govuk-error-summary").is_visible()
     axe_check(page)
+
+
+def test_staff_forms_work_and_are_accessible(signed_in_page, axe_check, world, geography):
+    page = signed_in_page(Role.MANAGER)
+    base = page.url.split("/", 3)[:3]
+    page.goto("/".join(base) + "/whole-place/agencies/")
+
+    # Add an agency: first with nothing filled in, then properly.
+    page.get_by_role("link", name="Add an agency").click()
+    page.get_by_role("button", name="Add the agency").click()
+    assert page.title().startswith("Error:")
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe_check(page)
+    page.get_by_label("New organisation's name").fill("Sutton Foodbank")
+    page.get_by_label("Type of agency").select_option("vcs")
+    page.get_by_label("Whose budget bears its costs").select_option("other")
+    page.get_by_role("button", name="Add the agency").click()
+
+    # Its footprint: show a set's areas, tick two wards, save.
+    assert page.get_by_role("heading", level=1).inner_text() == "Areas the agency covers"
+    axe_check(page)
+    page.get_by_label("Add areas from").select_option(label="ward 2024 (ward 2024)")
+    page.get_by_role("button", name="Show the areas of this set to tick").click()
+    page.get_by_label("Ward A (E05000001)").check()
+    page.get_by_label("Ward B (E05000002)").check()
+    axe_check(page)
+    page.get_by_role("button", name="Save the footprint").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Agencies and footprints"
+    row = page.get_by_role("row").filter(has_text="Sutton Foodbank").first
+    assert "Inside the council's area, covering part of it" in row.inner_text()
+
+    # A theme, and a pooled fund (an error first).
+    page.get_by_role("navigation", name="Whole place sections").get_by_role(
+        "link", name="Themes", exact=True
+    ).click()
+    axe_check(page)
+    page.get_by_role("link", name="Add a theme").click()
+    page.get_by_label("Theme").fill("Ageing well")
+    page.get_by_role("button", name="Add the theme").click()
+    assert page.get_by_role("cell", name="ageing-well").is_visible()
+    page.get_by_role("navigation", name="Whole place sections").get_by_role(
+        "link", name="Pooled funds", exact=True
+    ).click()
+    page.get_by_role("link", name="Set up a pooled fund").click()
+    page.get_by_label("Name of the fund").fill("Ward A Fund")
+    page.get_by_label("Starts on").fill("2025-04-01")
+    page.get_by_label("Ends on (optional)").fill("2024-04-01")
+    page.get_by_role("button", name="Set up the fund").click()
+    assert page.title().startswith("Error:")
+    axe_check(page)
+    page.get_by_label("Ends on (optional)").fill("")
+    page.get_by_label("Ward A (E05000001)").check()
+    page.get_by_role("button", name="Set up the fund").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ward A Fund"
+
+    # The involvement import page, with a file that has a bad row.
+    page.goto("/".join(base) + "/whole-place/involvement/")
+    page.get_by_role("link", name="Import an agency's involvement from CSV").click()
+    page.get_by_label("Agency whose records these are").select_option(label="SWL ICB")
+    page.get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "involvement.csv",
+                "mimeType": "text/csv",
+                "buffer": b"identifier,subject_kind,started_on,consent\n"
+                b"100,household,2025-05-01,DSA-1\n200,family,2025-05-01,\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Check and import").click()
+    assert page.get_by_role("heading", name="Rows with problems").is_visible()
+    axe_check(page)
