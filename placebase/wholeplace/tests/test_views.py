@@ -47,7 +47,8 @@ def small(world, fund):  # type: ignore[no-untyped-def]
     services.spend_import_csv(text=SPEND_CSV)
 
 
-READ_PAGES = ["index", "agencies", "funds", "spend", "who_pays", "consistency"]
+READ_PAGES = ["index", "agencies", "themes", "funds", "spend", "who_pays", "consistency"]
+MANAGE_PAGES = ["agency_new", "theme_new", "fund_new", "spend_import", "register_new"]
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.MANAGER, Role.ANALYST, Role.PARTNER_VIEWER])
@@ -73,8 +74,16 @@ def test_permitted_roles_see_every_page(small, signed_in, role):
 )
 def test_other_roles_are_refused(signed_in, role):
     client = signed_in(role)
-    for name in READ_PAGES + ["involvement", "spend_import"]:
+    for name in READ_PAGES + MANAGE_PAGES + ["involvement", "involvement_import"]:
         assert client.get(reverse(f"wholeplace:{name}")).status_code == 403, name
+        assert client.post(reverse(f"wholeplace:{name}")).status_code == 403, name
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MANAGER, Role.ANALYST])
+def test_managing_roles_open_every_form(small, signed_in, role):
+    client = signed_in(role)
+    for name in MANAGE_PAGES + ["involvement", "involvement_import"]:
+        assert client.get(reverse(f"wholeplace:{name}")).status_code == 200, name
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -89,7 +98,8 @@ def test_partner_viewers_cannot_see_multi_agency_counts_or_change_anything(small
     assert b"Multi-agency involvement" not in client.get(reverse("wholeplace:index")).content
     assert client.get(reverse("wholeplace:entry_new", args=[fund.pk])).status_code == 403
     assert client.post(reverse("wholeplace:spend_import")).status_code == 403
-    assert client.get(reverse("wholeplace:register_new")).status_code == 403
+    for name in MANAGE_PAGES + ["involvement_import"]:
+        assert client.get(reverse(f"wholeplace:{name}")).status_code == 403, name
 
 
 def test_demo_pages_render_and_multi_agency_counts_are_disclosed(demo, signed_in):
