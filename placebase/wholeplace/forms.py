@@ -346,7 +346,7 @@ class FootprintForm(forms.Form):
         added: list[Area] = list(data.get("areas") or [])
         if codes and chosen is None:
             self.add_error("boundary_set", "Choose the set of boundaries the codes belong to")
-        elif codes:
+        elif codes and chosen is not None:
             found, unknown = self.resolve(chosen, codes)
             if unknown:
                 shown = ", ".join(unknown[:10]) + (" and others" if len(unknown) > 10 else "")

@@ -72,7 +72,7 @@ class ImportResult:
 
 
 # The kind of organisation a new agency's organisation is, by the agency's sector.
-ORGANISATION_KIND_FOR_SECTOR = {
+ORGANISATION_KIND_FOR_SECTOR: dict[str, str] = {
     AgencySector.COUNCIL: OrganisationKind.COUNCIL,
     AgencySector.COUNCIL_DEPARTMENT: OrganisationKind.COUNCIL,
     AgencySector.ICB: OrganisationKind.NHS,
