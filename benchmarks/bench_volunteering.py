@@ -7,6 +7,11 @@ distance. Each database runs in its own process on a throwaway database (`bench_
 a temporary SQLite file, and PostgreSQL when one is reachable.
 
 Targets (issue #7): one volunteer's suggestions p95 < 100 ms; one opportunity's p95 < 200 ms.
+
+Also, with no target of its own: what the evidence engine asks for an area and a period,
+`volunteer_hours_value(area=..., period_start=..., period_end=...)` over 100,000 verified hours
+entries (a quarter of them at placement sites) located into 40 areas, beside a peer that reads
+every verified entry and sums it in Python against the area's members.
 """
 
 import json
@@ -24,6 +29,8 @@ from .harness import Report, p50, p95, timings_ms
 VOLUNTEERS = 10_000
 OPPORTUNITIES = 1_000
 SAMPLES = 60
+HOURS_ENTRIES = 100_000
+AREA_GRID = (8, 5)  # columns x rows of areas over the box below
 # Greater London, roughly: so a 10 km box holds a realistic share of everyone.
 LAT_RANGE = (51.29, 51.69)
 LON_RANGE = (-0.50, 0.30)
@@ -65,7 +72,7 @@ def run(report: Report) -> None:
                 f["ours"],
                 "ms",
                 peer=f["peer"],
-                peer_name="brute force: every row, haversine in Python",
+                peer_name=f.get("peer_name", "brute force: every row, haversine in Python"),
                 target=f["target"],
                 database=name,
                 notes=f["notes"],
@@ -192,6 +199,149 @@ def _seed() -> tuple[list[Any], list[Any]]:
     return volunteers, opportunities
 
 
+def _cell(lat: float, lon: float) -> int:
+    columns, rows = AREA_GRID
+    x = min(columns - 1, int((lon - LON_RANGE[0]) / (LON_RANGE[1] - LON_RANGE[0]) * columns))
+    y = min(rows - 1, int((lat - LAT_RANGE[0]) / (LAT_RANGE[1] - LAT_RANGE[0]) * rows))
+    return y * columns + x
+
+
+def _seed_hours(volunteers: list[Any], opportunities: list[Any]) -> list[Any]:
+    """40 areas in a grid, opportunities and sites located into them, and verified hours."""
+    import datetime as dt
+
+    from placebase.places.models import Area, AreaMembership, BoundarySet
+    from placebase.volunteering.models import (
+        OPPORTUNITY_RECORD_TYPE,
+        SITE_RECORD_TYPE,
+        HoursEntry,
+        Pledge,
+        Site,
+    )
+
+    rng = random.Random(11)
+    boundary_set = BoundarySet.objects.create(level="district", vintage=2024, name="Bench grid")
+    columns, rows = AREA_GRID
+    areas = Area.objects.bulk_create(
+        [
+            Area(
+                boundary_set=boundary_set,
+                code=f"E0900{i:04d}",
+                name=f"Area {i}",
+                geometry="{}",
+                geometry_wkb=b"",
+                geometry_hash=str(i),
+                min_lon=0,
+                min_lat=0,
+                max_lon=0,
+                max_lat=0,
+                centroid_lat=0,
+                centroid_lon=0,
+            )
+            for i in range(columns * rows)
+        ]
+    )
+    placements = opportunities[:100]
+    sites = Site.objects.bulk_create(
+        [
+            Site(
+                opportunity=o,
+                name=f"Site {n}",
+                postcode="X",
+                lat=rng.uniform(*LAT_RANGE),
+                lon=rng.uniform(*LON_RANGE),
+            )
+            for o in placements
+            for n in range(3)
+        ]
+    )
+    members = [
+        AreaMembership(
+            area=areas[_cell(o.lat, o.lon)],
+            boundary_set=boundary_set,
+            record_type=OPPORTUNITY_RECORD_TYPE,
+            record_id=o.pk,
+        )
+        for o in opportunities
+    ] + [
+        AreaMembership(
+            area=areas[_cell(s.lat, s.lon)],
+            boundary_set=boundary_set,
+            record_type=SITE_RECORD_TYPE,
+            record_id=s.pk,
+        )
+        for s in sites
+    ]
+    AreaMembership.objects.bulk_create(members, batch_size=5000)
+    pledges = Pledge.objects.bulk_create(
+        [
+            Pledge(
+                opportunity=site.opportunity,
+                volunteer=rng.choice(volunteers),
+                site=site,
+                status="confirmed",
+                reference=f"B{i:07d}",
+            )
+            for i, site in enumerate(rng.choice(sites) for _ in range(5_000))
+        ],
+        batch_size=5000,
+    )
+    start = dt.date(2025, 4, 1)
+    entries = []
+    for i in range(HOURS_ENTRIES):
+        if i % 4 == 0:
+            pledge = rng.choice(pledges)
+            volunteer_id, opportunity_id, pledge_id = (
+                pledge.volunteer_id,
+                pledge.opportunity_id,
+                pledge.pk,
+            )
+        else:
+            volunteer_id, opportunity_id, pledge_id = (
+                rng.choice(volunteers).pk,
+                rng.choice(opportunities).pk,
+                None,
+            )
+        entries.append(
+            HoursEntry(
+                volunteer_id=volunteer_id,
+                opportunity_id=opportunity_id,
+                pledge_id=pledge_id,
+                worked_on=start + dt.timedelta(days=rng.randrange(365)),
+                minutes=rng.choice([15, 30, 60, 90, 120, 180]),
+                source="volunteer",
+                status="verified" if i % 10 else "logged",
+            )
+        )
+    HoursEntry.objects.bulk_create(entries, batch_size=5000)
+    return areas
+
+
+def _brute_hours_for_area(area: Any, start: Any, end: Any) -> tuple[int, int]:
+    """The peer: every verified entry in the period, summed in Python against the members."""
+    from placebase.places.models import AreaMembership
+    from placebase.volunteering.models import (
+        OPPORTUNITY_RECORD_TYPE,
+        SITE_RECORD_TYPE,
+        HoursEntry,
+    )
+
+    members = set(AreaMembership.objects.filter(area=area).values_list("record_type", "record_id"))
+    minutes, people = 0, set()
+    for volunteer_id, opportunity_id, site_id, spent, day in HoursEntry.objects.filter(
+        status="verified"
+    ).values_list("volunteer_id", "opportunity_id", "pledge__site_id", "minutes", "worked_on"):
+        if not start <= day <= end:
+            continue
+        where = (
+            (SITE_RECORD_TYPE, site_id) if site_id else (OPPORTUNITY_RECORD_TYPE, opportunity_id)
+        )
+        if where in members:
+            minutes += spent
+            people.add(volunteer_id)
+    return minutes, len(people)
+
+
 def _brute_for_volunteer(volunteer: Any) -> list[Any]:
     from placebase.volunteering import geo, selectors
     from placebase.volunteering.models import Opportunity
@@ -291,6 +441,21 @@ def worker(vendor: str) -> None:
             lambda o: selectors.suggestions_for_opportunity(opportunity=o), some_opportunities
         )
         peer_o = _measure(_brute_for_opportunity, some_opportunities)
+
+        import datetime as dt
+
+        areas = _seed_hours(volunteers, opportunities)
+        start, end = dt.date(2025, 7, 1), dt.date(2026, 3, 31)
+        some_areas = rng.sample(areas, 20)
+        for area in some_areas[:3]:  # ours and the peer agree before either is timed
+            value = selectors.volunteer_hours_value(area=area, period_start=start, period_end=end)
+            if (value.minutes, value.volunteers) != _brute_hours_for_area(area, start, end):
+                raise AssertionError(f"area value disagrees with the peer for {area.code}")
+        ours_a = _measure(
+            lambda a: selectors.volunteer_hours_value(area=a, period_start=start, period_end=end),
+            some_areas,
+        )
+        peer_a = _measure(lambda a: _brute_hours_for_area(a, start, end), some_areas)
         note = f"{VOLUNTEERS:,} volunteers x {OPPORTUNITIES:,} opportunities"
         figures = [
             {
@@ -320,6 +485,14 @@ def worker(vendor: str) -> None:
                 "peer": p50(peer_o),
                 "target": "",
                 "notes": note,
+            },
+            {
+                "figure": "verified hours and value for one area and period, p95",
+                "ours": p95(ours_a),
+                "peer": p95(peer_a),
+                "peer_name": "every verified entry read and summed in Python",
+                "target": "",
+                "notes": f"{HOURS_ENTRIES:,} hours entries, 40 areas, 9 months",
             },
         ]
         from django.db import connections
