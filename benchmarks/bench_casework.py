@@ -204,7 +204,14 @@ def _build(world: World) -> dict[str, Any]:
     )
     from placebase.evidence.models import ServiceType
     from placebase.evidence.services import service_types_load_starter
-    from placebase.places.models import Area, AreaMembership, BoundarySet
+    from placebase.places.models import (
+        Area,
+        AreaCombination,
+        AreaMembership,
+        BoundarySet,
+        LocatedPoint,
+        combination_key,
+    )
 
     rng = world.rng
     service_types_load_starter()
@@ -240,6 +247,24 @@ def _build(world: World) -> dict[str, Any]:
     PatchAssignment.objects.bulk_create(
         PatchAssignment(user=c, area=a) for c, a in zip(coordinators, areas["patch"], strict=True)
     )
+    # Each person's combination of areas, as the places engine's located_point_assign
+    # writes it: one AreaCombination per distinct (ward, LSOA, patch), one LocatedPoint each.
+    # Patches are drawn independently of wards and LSOAs here, so there are thousands of
+    # combinations (the worst case: a real patch overlaps only a few LSOAs).
+    triples = {(world.ward_of[i], world.lsoa_of[i], world.coordinator_of[i])
+               for i in range(N_PEOPLE)}  # fmt: skip
+    keys = {}
+    for ward, lsoa, patch in sorted(triples):
+        ids = (areas["ward"][ward].id, areas["lsoa"][lsoa].id, areas["patch"][patch].id)
+        keys[(ward, lsoa, patch)] = combination_key(ids)
+    AreaCombination.objects.bulk_create(
+        [AreaCombination(key=k, area_ids=ids) for k, ids in keys.values()], batch_size=1000
+    )
+    combination_ids = dict(AreaCombination.objects.values_list("key", "id"))
+    combination_of = [
+        combination_ids[keys[(world.ward_of[i], world.lsoa_of[i], world.coordinator_of[i])][0]]
+        for i in range(N_PEOPLE)
+    ]
 
     def people() -> Iterator[dict[str, Any]]:
         for i, pid in enumerate(world.person_ids):
@@ -254,6 +279,7 @@ def _build(world: World) -> dict[str, Any]:
                 "patch_code": patch.code, "patch_name": patch.name,
                 "status": "active" if world.open[i] else "closed",
                 "closed_at": None if world.open[i] else NOW,
+                "area_combination_id": combination_of[i],
             }  # fmt: skip
 
     def intros() -> Iterator[dict[str, Any]]:
@@ -272,6 +298,7 @@ def _build(world: World) -> dict[str, Any]:
                 "next_review_on": on + datetime.timedelta(days=90) if world.open[i] else None,
                 "closed_on": None if world.open[i] else on + datetime.timedelta(days=270),
                 "closure_reason": "" if world.open[i] else "goals_met",
+                "area_combination_id": combination_of[i],
             }  # fmt: skip
 
     def person_index(n: int) -> Iterator[int]:
@@ -312,6 +339,7 @@ def _build(world: World) -> dict[str, Any]:
                 "follow_up_on": on + datetime.timedelta(days=30)
                 if k % 5 < 3 and world.open[i]
                 else None,
+                "area_combination_id": combination_of[i],
             }  # fmt: skip
 
     def memberships() -> Iterator[dict[str, Any]]:
@@ -321,11 +349,18 @@ def _build(world: World) -> dict[str, Any]:
                 yield {"area_id": areas[level][index].id, "boundary_set_id": sets[level].id,
                        "record_type": "casework.person", "record_id": pid}  # fmt: skip
 
+    def points() -> Iterator[dict[str, Any]]:
+        for i, pid in enumerate(world.person_ids):
+            yield {"record_type": "casework.person", "record_id": pid, "lat": 51.36,
+                   "lon": -0.19, "outside": False, "located_at": NOW,
+                   "combination_id": combination_of[i]}  # fmt: skip
+
     counts = {}
     for name, model, rows in [
         ("people", Person, people()), ("introductions", Introduction, intros()),
         ("contacts", Contact, contacts()), ("service-use events", ServiceUseEvent, events()),
         ("connections", Connection, connections()), ("memberships", AreaMembership, memberships()),
+        ("located points", LocatedPoint, points()),
     ]:  # fmt: skip
         counts[name] = _insert(model, rows)
     counts["export records"] = _export_person(world, coordinators[0], types)
@@ -542,9 +577,10 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
             database=database,
             notes=", ".join(f"{v:,} {k}" for k, v in built["counts"].items()),
         )
-        # Fresh statistics, as autovacuum (or SQLite's optimize) would give a live database.
+        # Fresh statistics and (PostgreSQL) a visibility map for index-only scans, as
+        # autovacuum (or SQLite's optimize) would give a live database.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if sqlite else "VACUUM ANALYZE")
         _measure(report, database, world, built)
 
 

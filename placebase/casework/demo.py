@@ -333,6 +333,9 @@ def casework_demo_load(*, seed: int, people: int = PEOPLE) -> dict[str, int]:
                 if c.purposes
             ]
         )
+    from .services import area_combinations_refresh
+
+    area_combinations_refresh()
     audit_record(
         actor=None,
         verb="casework.demo.loaded",

@@ -302,6 +302,16 @@ class UnmetNeedForm(CaseworkForm):
         max_length=300,
         help_text="Describe the need, not the person.",
     )
+    theme_id = forms.ChoiceField(
+        label="Theme",
+        required=False,
+        help_text="The directory category the need belongs to. The gap analysis counts it in "
+        "the person's ward under this theme, without their details.",
+    )
+
+    def __init__(self, *args: Any, themes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "theme_id", _blank(themes))
 
 
 class CloseForm(CaseworkForm):
@@ -386,6 +396,22 @@ class ReviewWithWellbeingForm(ReviewForm):
                 ),
             )
         self.question_codes = [q["code"] for q in questions]
+
+
+class PatchAssignForm(CaseworkForm):
+    coordinator = forms.ChoiceField(label="Coordinator", required=False)
+    area = forms.ChoiceField(label="Patch", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        coordinators: list[tuple[str, str]],
+        patches: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "coordinator", _blank(coordinators))
+        _set_choices(self, "area", _blank(patches))
 
 
 class DashboardForm(forms.Form):

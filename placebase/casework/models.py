@@ -88,11 +88,18 @@ class Person(TimestampedModel):
     # Normalised copies for duplicate detection (lower case, no spaces); not shown.
     last_name_key = models.CharField(max_length=100, blank=True)
     postcode_key = models.CharField(max_length=10, blank=True)
+    # The places engine's AreaCombination of the located address (every area it is in, at
+    # every level), copied here, to the introductions and to the connections, so a
+    # dashboard for any area filters by a short list of combinations and counts by area
+    # with one GROUP BY. Kept in step by the services; `area_combinations_refresh` re-reads
+    # it after the places engine re-locates records (a new boundary set).
+    area_combination_id = models.BigIntegerField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
+            models.Index(fields=["organisation", "area_combination_id"]),
             models.Index(fields=["coordinator", "status"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["team", "status"]),
@@ -220,17 +227,22 @@ class Introduction(TimestampedModel):
     can_do_myself = models.TextField(blank=True)
     family_community_can_do = models.TextField(blank=True)
     services_role = models.TextField(blank=True)
+    area_combination_id = models.BigIntegerField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-introduced_on"]
-        # Covering indexes: each dashboard figure is read from an index alone.
+        # Covering indexes: each dashboard and home-page figure is read from an index alone
+        # (or an index range and a few rows).
         indexes = [
             models.Index(fields=["coordinator", "status", "next_review_on"]),
-            models.Index(fields=["organisation", "status", "coordinator"]),
-            models.Index(fields=["organisation", "status", "patch_code"]),
-            models.Index(fields=["organisation", "introduced_on", "source"]),
-            models.Index(fields=["organisation", "introduced_on", "days_to_first_conversation"]),
+            models.Index(fields=["coordinator", "status", "introduced_on"]),
+            models.Index(fields=["organisation", "status", "coordinator", "patch_code"]),
+            models.Index(
+                fields=["organisation", "introduced_on", "source", "days_to_first_conversation"]
+            ),
+            models.Index(fields=["organisation", "introduced_on", "area_combination_id"]),
+            models.Index(fields=["organisation", "area_combination_id", "introduced_on"]),
             models.Index(fields=["person", "status"]),
         ]
 
@@ -398,6 +410,7 @@ class Connection(TimestampedModel):
     suggested_on = models.DateField()
     did_not_stick_reason = models.CharField(max_length=300, blank=True)
     follow_up_on = models.DateField(null=True, blank=True)
+    area_combination_id = models.BigIntegerField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -405,6 +418,9 @@ class Connection(TimestampedModel):
         indexes = [
             models.Index(fields=["organisation", "suggested_on", "status"]),
             models.Index(fields=["follow_up_on", "status"]),
+            # A coordinator's follow-ups: through their few hundred open introductions.
+            models.Index(fields=["introduction", "status", "follow_up_on"]),
+            models.Index(fields=["organisation", "area_combination_id", "suggested_on", "status"]),
         ]
 
 
@@ -550,6 +566,10 @@ class UnmetNeed(TimestampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The theme (a directory taxonomy term) and the need as the directory's gap analysis
+    # holds it: the person's ward and the theme, nothing about the person.
+    theme_name = models.CharField(max_length=200, blank=True)
+    directory_need_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-recorded_on"]

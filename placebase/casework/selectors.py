@@ -513,6 +513,42 @@ def _histogram_median(histogram: list[tuple[Any, int]]) -> float | None:
     return sum(found) / 2
 
 
+# Area combinations (places) never change once committed, so each process keeps those it
+# has read: every request checks only ids and keys (a rolled-back id can be reused for
+# other areas, so the id alone is not enough) and reads the areas of new ones.
+_COMBINATION_AREAS: dict[int, tuple[str, frozenset[str]]] = {}
+
+
+def _plain_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A values_list queryset's rows straight from the database cursor, without Django's
+    per-value converters: for thousands of (integer, count) rows on a hot page."""
+    from django.db import connections
+
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _combination_areas(places: Any) -> dict[int, frozenset[str]]:
+    """Every places area combination: id -> the ids (as strings) of its areas."""
+    keys = dict(_plain_rows(places.AreaCombination.objects.values_list("id", "key")))
+    stale = [pk for pk, key in keys.items() if _COMBINATION_AREAS.get(pk, ("",))[0] != key]
+    for start in range(0, len(stale), 900):
+        for pk, key, area_ids in places.AreaCombination.objects.filter(
+            id__in=stale[start : start + 900]
+        ).values_list("id", "key", "area_ids"):
+            _COMBINATION_AREAS[pk] = (key, frozenset(area_ids or ()))
+    return {pk: _COMBINATION_AREAS[pk][1] for pk in keys if pk in _COMBINATION_AREAS}
+
+
+def _in_list_fits(values: list[Any]) -> bool:
+    from django.db import connection
+
+    limit = connection.features.max_query_params
+    return limit is None or len(values) < limit - 50
+
+
 def manager_dashboard(
     *,
     user: Any,
@@ -521,18 +557,29 @@ def manager_dashboard(
     since: datetime.date | None = None,
 ) -> Dashboard:
     """Caseloads, introductions, time to first conversation and connections that stuck, for
-    the user's organisation, optionally within one area at any level (via the places
-    engine's membership table: an indexed join, the same on every database)."""
+    the user's organisation, optionally within one area at any level.
+
+    Areas come from the places engine's combination rollup: each person's located address
+    has one combination of areas (every level at once), copied to their introductions and
+    connections. An area is the short list of combinations that contain it, so scoping is
+    an indexed `IN`, and counting by area is one GROUP BY by combination fanned out to areas
+    here. Four grouped queries in all, on covering indexes, whatever the area."""
     if not can(user, Action.VIEW_AGGREGATES) or user.role not in DASHBOARD_ROLES:
         raise PermissionDenied("The case-work dashboard is for managers.")
     since = since or (timezone.localdate() - datetime.timedelta(days=365))
-    people = Person.objects.filter(organisation_id=user.organisation_id)
+    org_id = user.organisation_id
+    intros = Introduction.objects.filter(organisation_id=org_id)
+    connections = Connection.objects.filter(organisation_id=org_id, suggested_on__gte=since)
+    people_in_scope: int | None = None
     area_name = ""
     places = _places_models()
     level_sets = area_ids_for_level(level=level)
+    combinations: dict[int, frozenset[str]] = _combination_areas(places) if places else {}
     if area_code:
         if places is None:
-            people = people.filter(patch_code=area_code)
+            intros = intros.filter(patch_code=area_code)
+            connections = connections.filter(person__patch_code=area_code)
+            people = Person.objects.filter(organisation_id=org_id, patch_code=area_code)
             area_name = area_code
         else:
             area = (
@@ -543,65 +590,66 @@ def manager_dashboard(
             if area is None:
                 raise NotFound("No such area at that level.")
             area_name = area.name
-            members = places.AreaMembership.objects.filter(
-                area=area, record_type=PERSON_RECORD_TYPE
-            ).values("record_id")
-            people = people.filter(pk__in=members)
-    scoped = bool(area_code)
-    intros = Introduction.objects.filter(organisation_id=user.organisation_id)
-    if scoped:
-        intros = intros.filter(person__in=people)
-    open_intros = intros.filter(status=IntroductionStatus.OPEN)
+            wanted = str(area.id)
+            ids = sorted(pk for pk, areas in combinations.items() if wanted in areas)
+            people = Person.objects.filter(organisation_id=org_id)
+            if _in_list_fits(ids):
+                intros = intros.filter(area_combination_id__in=ids)
+                connections = connections.filter(area_combination_id__in=ids)
+                people = people.filter(area_combination_id__in=ids)
+            else:  # more combinations than one query may name: through the memberships
+                members = places.AreaMembership.objects.filter(
+                    area=area, record_type=PERSON_RECORD_TYPE
+                ).values("record_id")
+                intros = intros.filter(person_id__in=members)
+                connections = connections.filter(person_id__in=members)
+                people = people.filter(pk__in=members)
+        people_in_scope = people.count()
 
-    names = dict(
-        User.objects.filter(organisation_id=user.organisation_id).values_list("id", "username")
-    )
-    by_coordinator = [
-        (names.get(row["coordinator_id"], "Not assigned"), row["n"])
-        for row in open_intros.values("coordinator_id").annotate(n=Count("id")).order_by("-n")
-    ]
-    by_patch = [
-        (row["patch_code"] or "Not in a patch", row["n"])
-        for row in open_intros.values("patch_code").annotate(n=Count("id")).order_by("-n")
-    ]
+    names = dict(User.objects.filter(organisation_id=org_id).values_list("id", "username"))
+    by_coordinator: Counter[str] = Counter()
+    by_patch: Counter[str] = Counter()
+    for coordinator_id, patch_code, n in (
+        intros.filter(status=IntroductionStatus.OPEN)
+        .values_list("coordinator_id", "patch_code")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        by_coordinator[names.get(coordinator_id, "Not assigned")] += n
+        by_patch[patch_code or "Not in a patch"] += n
+
     recent = intros.filter(introduced_on__gte=since)
-    by_source = [
-        (row["source"], row["n"])
-        for row in recent.values("source").annotate(n=Count("id")).order_by("-n")
-    ]
+    by_source: Counter[str] = Counter()
+    days: Counter[int] = Counter()
+    for source, days_to_first, n in (
+        recent.values_list("source", "days_to_first_conversation").annotate(n=Count("*")).order_by()
+    ):
+        by_source[source] += n
+        if days_to_first is not None:
+            days[days_to_first] += n
+
     by_area: list[tuple[str, str, int]] = []
     if places is not None and level_sets:
-        members = places.AreaMembership.objects.filter(
-            record_type=PERSON_RECORD_TYPE,
-            boundary_set_id__in=level_sets,
-            record_id__in=recent.values("person_id"),
-        )
-        counts = members.values("area_id").annotate(n=Count("id")).order_by("-n")[:100]
-        area_rows = {
-            a.id: a
-            for a in places.Area.objects.filter(id__in=[c["area_id"] for c in counts]).only(
-                "id", "code", "name"
-            )
+        level_areas = {
+            str(pk): (code, name)
+            for pk, code, name in places.Area.objects.filter(
+                boundary_set_id__in=level_sets
+            ).values_list("id", "code", "name")
         }
-        by_area = [
-            (area_rows[c["area_id"]].code, area_rows[c["area_id"]].name, c["n"])
-            for c in counts
-            if c["area_id"] in area_rows
-        ]
-    # The median from a histogram of whole days: a few dozen rows, not one per introduction.
-    histogram = sorted(
-        recent.filter(days_to_first_conversation__isnull=False)
-        .values_list("days_to_first_conversation")
-        .annotate(n=Count("id"))
-        .values_list("days_to_first_conversation", "n")
-    )
-    connections = Connection.objects.filter(
-        organisation_id=user.organisation_id, suggested_on__gte=since
-    )
-    if scoped:
-        connections = connections.filter(person__in=people)
+        # Recent introductions by the areas the person lives in.
+        area_counts: Counter[str] = Counter()
+        for combination_id, n in _plain_rows(
+            recent.values_list("area_combination_id").annotate(n=Count("*")).order_by()
+        ):  # (people not located have no combination, so no area)
+            for area_id in combinations.get(combination_id, ()):
+                if area_id in level_areas:
+                    area_counts[area_id] += n
+        by_area = sorted(
+            ((*level_areas[a], n) for a, n in area_counts.items()), key=lambda r: (-r[2], r[0])
+        )[:100]
+
     by_status = dict(
-        connections.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        connections.values_list("status").annotate(n=Count("*")).values_list("status", "n")
     )
     resolved = by_status.get(ConnectionStatus.SUSTAINED, 0) + by_status.get(
         ConnectionStatus.DID_NOT_STICK, 0
@@ -611,18 +659,22 @@ def manager_dashboard(
         if resolved
         else None
     )
+
+    def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
     dashboard = Dashboard(
         level=level,
         area_code=area_code,
         area_name=area_name,
         since=since,
-        people_in_scope=people.count() if scoped else None,
-        caseload_by_coordinator=by_coordinator,
-        caseload_by_patch=by_patch,
-        introductions_by_source=by_source,
+        people_in_scope=people_in_scope,
+        caseload_by_coordinator=ranked(by_coordinator),
+        caseload_by_patch=ranked(by_patch),
+        introductions_by_source=ranked(by_source),
         introductions_by_area=by_area,
-        days_to_first_conversation_median=_histogram_median(histogram),
-        days_to_first_conversation_count=sum(n for _, n in histogram),
+        days_to_first_conversation_median=_histogram_median(sorted(days.items())),
+        days_to_first_conversation_count=sum(days.values()),
         connections_by_status=[(s, by_status.get(s, 0)) for s in ConnectionStatus.values],
         connections_stuck_percent=stuck,
         levels=dashboard_levels(),
@@ -815,8 +867,48 @@ def connection_get(*, user: Any, person_id: uuid.UUID | str, connection_id: Any)
     return connection
 
 
+def consent_organisation_choices(*, person: Person) -> list[tuple[str, str]]:
+    """The other organisations a person's consent may name (id, name), by name."""
+    from placebase.accounts.models import Organisation
+
+    return [
+        (str(pk), name)
+        for pk, name in Organisation.objects.exclude(pk=person.organisation_id)
+        .order_by("name")
+        .values_list("id", "name")
+    ]
+
+
 def patch_assignment_list(*, user: Any) -> QuerySet[PatchAssignment]:
     return PatchAssignment.objects.filter(user=user, is_active=True)
+
+
+PATCH_MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+def patch_assignments_for_organisation(*, user: Any) -> list[PatchAssignment]:
+    """Every patch assignment of the manager's organisation, current ones first."""
+    if user.role not in PATCH_MANAGER_ROLES or user.organisation_id is None:
+        raise PermissionDenied("Only a manager can manage patches.")
+    return list(
+        PatchAssignment.objects.filter(user__organisation_id=user.organisation_id)
+        .select_related("user", "area")
+        .order_by("-is_active", "area__name", "user__username")
+    )
+
+
+def patch_area_choices() -> list[tuple[str, str]]:
+    """Patches (places areas of level "patch" in active boundary sets), for a picker."""
+    from placebase.places.models import Area, Level
+
+    return [
+        (str(pk), f"{name} ({code})")
+        for pk, name, code in Area.objects.filter(
+            boundary_set__level=Level.PATCH, boundary_set__is_active=True
+        )
+        .order_by("name", "code")
+        .values_list("id", "name", "code")
+    ]
 
 
 def coordinators_for_organisation(*, organisation_id: Any) -> QuerySet[User]:
@@ -914,6 +1006,13 @@ def ecomap_nodes(*, network: list, connections: list[Connection]) -> list[Ecomap
             )
         )
     return nodes
+
+
+def unmet_need_themes() -> list[tuple[str, str]]:
+    """The directory's categories (id, name indented by depth), for an unmet need's theme."""
+    from placebase.assets.selectors import taxonomy_term_tree
+
+    return [(str(term.id), f"{'– ' * depth}{term.name}") for term, depth in taxonomy_term_tree()]
 
 
 def asset_choices(*, limit: int = 1000) -> list[tuple[str, str]]:

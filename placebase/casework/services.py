@@ -4,8 +4,10 @@ record but carries no personal data itself."""
 
 import datetime
 import hashlib
+import re
 import secrets
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -299,11 +301,33 @@ def _places_remove(*, person_id: uuid.UUID) -> None:
     places_services.located_point_remove(record_type=PERSON_RECORD_TYPE, record_id=person_id)
 
 
+def _places_combination(*, person_id: uuid.UUID) -> int | None:
+    """The places AreaCombination of the person's located point (every area it is in)."""
+    from placebase.places.models import LocatedPoint
+
+    return (
+        LocatedPoint.objects.filter(record_type=PERSON_RECORD_TYPE, record_id=person_id)
+        .values_list("combination_id", flat=True)
+        .first()
+    )
+
+
+def _combination_copy(person: Person) -> None:
+    """Copy the person's area combination to their introductions and connections."""
+    Introduction.objects.filter(person=person).exclude(
+        area_combination_id=person.area_combination_id
+    ).update(area_combination_id=person.area_combination_id)
+    Connection.objects.filter(person=person).exclude(
+        area_combination_id=person.area_combination_id
+    ).update(area_combination_id=person.area_combination_id)
+
+
 def _person_locate(person: Person, errors: _Errors | None = None) -> list[PatchArea]:
     """Locate the person's postcode and assign them to areas; set their patch."""
     if not person.postcode:
         person.latitude = person.longitude = None
         person.patch_area_id, person.patch_code, person.patch_name = None, "", ""
+        person.area_combination_id = None
         _places_remove(person_id=person.id)
         return []
     try:
@@ -316,6 +340,7 @@ def _person_locate(person: Person, errors: _Errors | None = None) -> list[PatchA
     person.postcode, person.latitude, person.longitude = point
     person.postcode_key = person.postcode.replace(" ", "").lower()
     patches = _places_assign(person_id=person.id, lat=point[1], lon=point[2])
+    person.area_combination_id = _places_combination(person_id=person.id)
     patch = patches[0] if patches else None
     person.patch_area_id = patch.id if patch else None
     person.patch_code = patch.code if patch else ""
@@ -535,6 +560,7 @@ def person_introduce(
         introduced_on=on,
         reason=clean_reason,
         auto_assigned=chosen is None and auto is not None,
+        area_combination_id=person.area_combination_id,
     )
     _audit(
         user,
@@ -604,6 +630,7 @@ def person_reintroduce(
         introduced_on=on,
         reason=clean_reason,
         is_reintroduction=True,
+        area_combination_id=person.area_combination_id,
     )
     _audit(user, "person.reintroduced", person, introduction=introduction.id)
     return introduction
@@ -641,6 +668,8 @@ def person_update(*, user: Any, person_id: Any, version: int | None, **values: A
         _person_locate(person, errors)
         errors.raise_if_any()
         extra += ["postcode", "latitude", "longitude", "patch_area_id", "patch_code", "patch_name"]
+        extra += ["area_combination_id"]
+        _combination_copy(person)
     _bump(person, [*clean, *extra])
     _audit(user, "person.updated", person, fields=sorted(changed))
     return person
@@ -1029,6 +1058,7 @@ def connection_suggest(
         status_on=on,
         suggested_on=on,
         follow_up_on=follow,
+        area_combination_id=person.area_combination_id,
     )
     ConnectionEvent.objects.create(
         connection=connection, to_status=ConnectionStatus.SUGGESTED, on=on, by=user
@@ -1272,13 +1302,52 @@ def avoided_demand_record(
     return record
 
 
+def _theme(errors: _Errors, theme_id: Any) -> tuple[uuid.UUID | None, str]:
+    """The directory category (id, name) an unmet need belongs to. Required once the
+    directory has categories (before that, the need is kept in case work only)."""
+    from placebase.assets.models import TaxonomyTerm
+
+    if theme_id and _is_uuid(theme_id):
+        term = TaxonomyTerm.objects.filter(pk=theme_id).values_list("id", "name").first()
+        if term is not None:
+            return term[0], term[1]
+    if theme_id or TaxonomyTerm.objects.exists():
+        errors.add("theme_id", "Choose the theme of the need")
+    return None, ""
+
+
+def _person_ward(person: Person) -> tuple[str, str] | None:
+    """(code, name) of the ward the person lives in (newest vintage), if located in one."""
+    codes = places_selectors.membership_codes_for(
+        record_type=PERSON_RECORD_TYPE, record_id=person.id
+    )
+    wards = sorted((k for k in codes if k.startswith(f"{Level.WARD}_")), reverse=True)
+    if not wards:
+        return None
+    code = codes[wards[0]]
+    if not re.fullmatch(r"[EWSNK]\d{8}", code):  # the directory keys gaps by GSS code
+        return None
+    area = Area.objects.filter(code=code, boundary_set__level=Level.WARD).first()
+    return code, area.name if area else ""
+
+
 @transaction.atomic
 def unmet_need_record(
-    *, user: Any, person_id: Any, description: str, recorded_on: Any = None
+    *,
+    user: Any,
+    person_id: Any,
+    description: str,
+    recorded_on: Any = None,
+    theme_id: Any = None,
 ) -> UnmetNeed:
-    """A need no local asset meets. Counted by the person's patch for the gap analysis."""
+    """A need no local asset meets. Kept on the person's record (by their patch), and given
+    to the directory's gap analysis as the person's ward and the theme only: no name, no
+    description, nothing that points back to the person."""
+    from placebase.assets import services as assets_services
+
     person = _person_for_edit(user=user, person_id=person_id)
     errors = _Errors()
+    theme, theme_name = _theme(errors, theme_id)
     need = UnmetNeed(
         person=person,
         description=_text(
@@ -1289,10 +1358,19 @@ def unmet_need_record(
         ),
         area_code=person.patch_code,
         recorded_by=user,
+        theme_name=theme_name,
     )
     errors.raise_if_any()
+    ward = _person_ward(person) if theme else None
+    if theme and ward:
+        directory_need = assets_services.unmet_need_record(
+            actor=user, area_code=ward[0], area_name=ward[1], term_id=theme
+        )
+        need.directory_need_id = directory_need.id
     need.save()
-    _audit(user, "unmet_need.recorded", person, need=need.id)
+    _audit(
+        user, "unmet_need.recorded", person, need=need.id, gap_analysis=bool(need.directory_need_id)
+    )
     return need
 
 
@@ -1452,6 +1530,50 @@ def retention_apply(
     return done
 
 
+# ------------------------------------------------------------------------ area combinations
+
+
+def area_combinations_refresh(*, batch_size: int = 2000) -> int:
+    """Re-read every person's area combination from the places engine (after it re-locates
+    records, e.g. when a boundary set is imported or activated) and copy it to their
+    introductions and connections. Batches, each atomic; safe to run again. Returns how
+    many people changed."""
+    from placebase.places.models import LocatedPoint
+
+    places_services.located_point_combinations_fill(record_type=PERSON_RECORD_TYPE)
+    changed = 0
+    last: uuid.UUID | None = None
+    while True:
+        people = Person.objects.order_by("id")
+        if last is not None:
+            people = people.filter(id__gt=last)
+        batch = list(people.values_list("id", "area_combination_id")[:batch_size])
+        if not batch:
+            return changed
+        last = batch[-1][0]
+        located = dict(
+            LocatedPoint.objects.filter(
+                record_type=PERSON_RECORD_TYPE, record_id__in=[pk for pk, _ in batch]
+            ).values_list("record_id", "combination_id")
+        )
+        moves: dict[int | None, list[uuid.UUID]] = defaultdict(list)
+        for pk, current in batch:
+            if located.get(pk) != current:
+                moves[located.get(pk)].append(pk)
+        with transaction.atomic():
+            for combination_id, ids in moves.items():
+                for start in range(0, len(ids), 500):
+                    part = ids[start : start + 500]
+                    Person.objects.filter(id__in=part).update(area_combination_id=combination_id)
+                    Introduction.objects.filter(person_id__in=part).update(
+                        area_combination_id=combination_id
+                    )
+                    Connection.objects.filter(person_id__in=part).update(
+                        area_combination_id=combination_id
+                    )
+                changed += len(ids)
+
+
 # ------------------------------------------------------------------------ patches, tokens
 
 
@@ -1478,6 +1600,45 @@ def patch_assign(*, user: Any, coordinator_id: Any, area_id: Any) -> PatchAssign
         payload={"area_code": area.code},
     )
     return assignment
+
+
+@transaction.atomic
+def patch_assignment_end(*, user: Any, assignment_id: Any) -> PatchAssignment:
+    """A coordinator no longer covers a patch: new introductions there are no longer given
+    to them (the people already on their caseload stay with them)."""
+    if user.role not in (Role.MANAGER, Role.ADMIN):
+        raise PermissionDenied("Only a manager can end a patch assignment.")
+    assignment = (
+        PatchAssignment.objects.select_for_update()
+        .filter(pk=assignment_id, user__organisation_id=user.organisation_id)
+        .select_related("area")
+        .first()
+        if _is_uuid(assignment_id)
+        else None
+    )
+    if assignment is None:
+        raise NotFound("No such patch assignment.")
+    if not assignment.is_active:
+        raise IntroductionState(
+            "That assignment has already ended.", code="casework.patch_already_ended"
+        )
+    assignment.is_active = False
+    assignment.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        actor=user,
+        verb="casework.patch.ended",
+        target=assignment,
+        payload={"area_code": assignment.area.code},
+    )
+    return assignment
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def api_token_hash(key: str) -> str:

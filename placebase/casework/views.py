@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from placebase.accounts.models import Organisation
 from placebase.accounts.permissions import Action, require
 from placebase.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -600,10 +599,10 @@ def unmet_need_new(request: HttpRequest, person_id: Any) -> HttpResponse:
     return _form_page(
         request,
         access=access,
-        form=forms.UnmetNeedForm(_posted(request)),
+        form=forms.UnmetNeedForm(_posted(request), themes=selectors.unmet_need_themes()),
         title="Record an unmet need",
-        intro="A need that no local group, service or asset meets. It is counted by patch in "
-        "the gap analysis, without the person's details.",
+        intro="A need that no local group, service or asset meets. It is counted by ward and "
+        "theme in the directory's gap analysis, without the person's details.",
         save=lambda d: services.unmet_need_record(
             user=request.user, person_id=access.person.id, **d
         ),
@@ -658,9 +657,7 @@ def reintroduce(request: HttpRequest, person_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_new(request: HttpRequest, person_id: Any) -> HttpResponse:
     access = _editable(request, person_id)
-    organisations = [
-        (str(o.id), o.name) for o in Organisation.objects.exclude(pk=access.person.organisation_id)
-    ]
+    organisations = selectors.consent_organisation_choices(person=access.person)
     form = forms.ConsentForm(
         _posted(request),
         organisations=organisations,
@@ -809,3 +806,56 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         form.add_error("area_code", "There is no area with that code at that level")
         data = selectors.manager_dashboard(user=request.user, level=level)
     return render(request, "casework/dashboard.html", {"form": form, "data": data})
+
+
+@require(Action.VIEW_PERSONAL_DATA)
+@_errors_to_http
+@require_http_methods(["GET", "POST"])
+def patches(request: HttpRequest) -> HttpResponse:
+    """Managers assign coordinators to patches and end assignments."""
+    assignments = selectors.patch_assignments_for_organisation(user=request.user)
+    form = forms.PatchAssignForm(
+        _posted(request),
+        coordinators=_coordinator_choices(request.user),
+        patches=selectors.patch_area_choices(),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                assignment = services.patch_assign(
+                    user=request.user,
+                    coordinator_id=form.cleaned_data["coordinator"],
+                    area_id=form.cleaned_data["area"],
+                )
+            except ValidationFailed as error:
+                form.add_service_errors(_field_errors(error), error.message)
+            else:
+                messages.success(
+                    request,
+                    f"{assignment.user.display_name} now covers {assignment.area.name}.",
+                )
+                return redirect("casework:patches")
+    return render(
+        request,
+        "casework/patches.html",
+        {"form": form, "assignments": assignments},
+        status=status,
+    )
+
+
+@require(Action.VIEW_PERSONAL_DATA)
+@_errors_to_http
+@require_POST
+def patch_end(request: HttpRequest, assignment_id: Any) -> HttpResponse:
+    try:
+        assignment = services.patch_assignment_end(user=request.user, assignment_id=assignment_id)
+    except services.IntroductionState as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{assignment.user.display_name} no longer covers {assignment.area.name}.",
+        )
+    return redirect("casework:patches")
