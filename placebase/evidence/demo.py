@@ -18,6 +18,7 @@ from .services import (
 
 PROGRAMME = "Local Area Coordination in Sutton"
 CASEWORK_ORGANISATION = "Sutton Council Adult Social Care"
+DISTRICT = "E09000029"  # London Borough of Sutton
 
 # (kind, description, amount a year, price year): a small team, priced as a council would.
 COSTS_A_YEAR = [
@@ -51,6 +52,7 @@ def demo_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def demo_evidence_load(*, seed: int) -> dict[str, int]:
     from placebase.accounts.models import Organisation
+    from placebase.places.models import Area, Level
 
     programme = Programme.objects.filter(name=PROGRAMME).first()
     if programme is None:
@@ -95,6 +97,10 @@ def demo_evidence_load(*, seed: int) -> dict[str, int]:
         )
     forecast = programme.forecasts.order_by("created_at").first()
     if not EvidenceReport.objects.filter(programme=programme).exists():
+        # The evaluative report covers the borough, the place Whole Place shows first.
+        borough = Area.objects.filter(
+            boundary_set__level=Level.DISTRICT, boundary_set__is_active=True, code=DISTRICT
+        ).first()
         price_year = 2025  # 2025-26 prices, the latest the deflator gives
         evidence_report_create(
             actor=None,
@@ -110,7 +116,7 @@ def demo_evidence_load(*, seed: int) -> dict[str, int]:
             actor=None,
             kind=ReportKind.EVALUATIVE,
             programme=programme,
-            area=None,
+            area=borough,
             period_start=start,
             period_end=end,
             price_year=price_year,

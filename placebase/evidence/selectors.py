@@ -1,5 +1,6 @@
 """Reads for evidence: the catalogue, the current parameters, and the SROI calculator."""
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.db import DatabaseError
 from django.db.models import Prefetch, QuerySet
 
 from placebase.core.errors import NotFound
+from placebase.core.money import Money
 
 from . import sroi
 from .models import (
@@ -317,3 +319,39 @@ def report_comparison(*, actual: EvidenceReport, forecast: EvidenceReport) -> di
         "rows": rows,
         "agencies": sorted(agencies.values(), key=lambda r: r["label"]),
     }
+
+
+@dataclass(frozen=True)
+class CostsAvoided:
+    """Costs avoided by agency from one evidence report, for other apps (e.g. Whole Place)."""
+
+    report: EvidenceReport
+    by_agency: dict[str, Money]
+    price_index: dict[int, Decimal]
+
+
+def costs_avoided_by_agency(
+    *, area: Any, period_start: dt.date, period_end: dt.date
+) -> CostsAvoided | None:
+    """The fiscal present value by agency of the latest ready evaluative report on this area
+    whose period lies inside the one asked for; None when there is none."""
+    found = (
+        EvidenceReport.objects.filter(
+            kind=ReportKind.EVALUATIVE,
+            status=ReportStatus.READY,
+            area=area,
+            period_start__gte=period_start,
+            period_end__lte=period_end,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if found is None:
+        return None
+    fiscal = found.results.get("fiscal") or {}
+    amounts = {
+        line["agency"]: Money(Decimal(str(line["present_value"])), found.price_year)
+        for line in fiscal.get("by_agency", [])
+    }
+    index = parameters_from_dict(found.parameters).deflator.values
+    return CostsAvoided(found, amounts, dict(index))

@@ -750,6 +750,7 @@ def who_pays_who_benefits(
     area: Area | None = None,
     costs_avoided_by_agency: Mapping[str, Money] | None = None,
     price_index: Mapping[int, Decimal] | None = None,
+    source: str = "figures supplied by the evidence engine",
 ) -> WhoPays:
     """Each cost-bearer's contributions to pooled funds for the place and period, beside
     the costs avoided that accrue to it.
@@ -794,7 +795,7 @@ def who_pays_who_benefits(
             bearer: _in_year(money, price_year, price_index, "A cost avoided")
             for bearer, money in costs_avoided_by_agency.items()
         }
-        sources.append("figures supplied by the evidence engine")
+        sources.append(source)
     agencies = Agency.objects.select_related("organisation").in_bulk(list(by_agency))
     zero = Money(Decimal(0), price_year)
     labels = dict(CostBearer.choices)

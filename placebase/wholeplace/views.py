@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from placebase.accounts.permissions import Action, can, require
 from placebase.core.errors import ImportRejected, NotFound, PlacebaseError
+from placebase.evidence.selectors import costs_avoided_by_agency
 from placebase.places.models import Level
 
 from . import selectors, services
@@ -295,13 +296,27 @@ def involvement(request: HttpRequest) -> HttpResponse:
 @require(Action.VIEW_WHOLE_PLACE)
 def who_pays(request: HttpRequest) -> HttpResponse:
     form, chosen = _place_and_period(request, PeriodForm)
-    report, chart, problem = None, None, ""
+    report, chart, problem, evidence = None, None, "", None
     if chosen:
         area, start, end, _ = chosen
+        # Costs avoided come from the evidence engine's latest report on this place and
+        # period; without one, from figures recorded by hand (benefit_figures_record).
+        evidence = costs_avoided_by_agency(area=area, period_start=start, period_end=end)
+        from_evidence: dict[str, Any] = {}
+        if evidence is not None:
+            from_evidence = {
+                "costs_avoided_by_agency": evidence.by_agency,
+                "price_index": evidence.price_index,
+                "source": f"the evidence report “{evidence.report.title}”",
+            }
         try:
             # Reported in the prices of the year the period starts in.
             report = selectors.who_pays_who_benefits(
-                area=area, period_start=start, period_end=end, price_year=start.year
+                area=area,
+                period_start=start,
+                period_end=end,
+                price_year=start.year,
+                **from_evidence,
             )
         except PlacebaseError as error:
             problem = error.message
@@ -318,6 +333,8 @@ def who_pays(request: HttpRequest) -> HttpResponse:
             "report": report,
             "chart": chart,
             "problem": problem,
+            "evidence_report": evidence.report if evidence else None,
+            "can_view_evidence": can(request.user, Action.VIEW_EVIDENCE),
             **_permissions(request),
         },
     )
