@@ -994,6 +994,23 @@ def _places_taken(
     return full[0] if full else (0, None)
 
 
+def pledge_waits_for_host(
+    *, opportunity: Opportunity, volunteer: Volunteer | None, today: dt.date | None = None
+) -> bool:
+    """Whether a pledge waits for the host to confirm it rather than standing at once.
+
+    Only a micro pledge with no safeguarding check stands at once, and never for an under-18
+    without a parent or guardian's approval: the host cannot confirm theirs until it comes.
+    """
+    if opportunity.kind != OpportunityKind.MICRO or opportunity.needs_check:
+        return True
+    return (
+        volunteer is not None
+        and age_on(volunteer.date_of_birth, _today(today)) < ADULT_AGE
+        and volunteer.guardian_approved_at is None
+    )
+
+
 @transaction.atomic
 def pledge_make(
     *,
@@ -1054,14 +1071,9 @@ def pledge_make(
     taken, capacity = _places_taken(opportunity=opportunity, site=site, shift=shift)
     if capacity is not None:
         raise OpportunityFull("There are no places left. Choose another time or site.")
-    # An under-18 without a parent or guardian's approval is never placed, even for a micro
-    # pledge: it waits for the host, who cannot confirm it until the approval comes.
-    awaiting_guardian = (
-        volunteer is not None
-        and age_on(volunteer.date_of_birth, day) < ADULT_AGE
-        and volunteer.guardian_approved_at is None
+    stands_at_once = not pledge_waits_for_host(
+        opportunity=opportunity, volunteer=volunteer, today=day
     )
-    stands_at_once = is_micro and not opportunity.needs_check and not awaiting_guardian
     pledge = Pledge.objects.create(
         opportunity=opportunity,
         volunteer=volunteer,

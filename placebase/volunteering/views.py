@@ -123,7 +123,10 @@ def pledge_start(request: HttpRequest, pk: Any) -> HttpResponse:
     saved = request.session.get(PLEDGE_SESSION, {})
     initial = saved if saved.get("opportunity") == str(opportunity.pk) else {}
     form = forms.PledgeDetailsForm(
-        request.POST or None, initial=initial, guest=volunteer is None, choices=choices
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        guest=volunteer is None,
+        choices=choices,
     )
     if request.method == "POST" and throttle.honeypot_filled(request.POST):
         form.is_valid()
@@ -205,6 +208,7 @@ def pledge_check(request: HttpRequest, pk: Any) -> HttpResponse:
             "volunteer": volunteer,
             "when": when,
             "error": error,
+            "waits": services.pledge_waits_for_host(opportunity=opportunity, volunteer=volunteer),
         },
         status=status,
     )

@@ -208,3 +208,16 @@ def test_value_page_states_the_range_and_basis(client, coordinator, volunteer, r
         {"by": "month", "start": "2026-03-01", "end": "2026-01-01"},
     )
     assert "There is a problem" in bad.content.decode()
+
+
+def test_under_18_is_told_their_micro_pledge_waits_for_approval(client, micro, skills):
+    young = make_volunteer(
+        dob=dt.date(2010, 6, 1), guardian_name="Pat", guardian_email="p@example.org"
+    )
+    sign_in_client(client, young.user)
+    client.post(reverse("volunteering:pledge_start", args=[micro.pk]), {})
+    check = reverse("volunteering:pledge_check", args=[micro.pk])
+    assert "once your parent or guardian has approved" in client.get(check).content.decode()
+    response = client.post(check)
+    assert response.status_code == 302
+    assert Pledge.objects.get().status == PledgeStatus.REQUESTED
