@@ -1,7 +1,10 @@
 """The whole-place pages in a real browser, checked with axe-core (WCAG 2.2 AA), with the
 strict CSP in force (the page fixture fails on any CSP violation)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from placebase.accounts.roles import Role
 from placebase.wholeplace import services
@@ -13,7 +16,7 @@ def test_whole_place_dashboard_and_pages_are_accessible(signed_in_page, axe_chec
     services.demo_wholeplace_load(seed=5)
     page = signed_in_page(Role.MANAGER)
     page.get_by_role("link", name="Whole place").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Whole place"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Whole place")
     axe_check(page)
 
     for link, heading in [
@@ -27,15 +30,16 @@ def test_whole_place_dashboard_and_pages_are_accessible(signed_in_page, axe_chec
         page.get_by_role("navigation", name="Whole place sections").get_by_role(
             "link", name=link, exact=True
         ).click()
-        assert page.get_by_role("heading", level=1).inner_text() == heading
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         axe_check(page)
 
     page.get_by_role("link", name=services.DEMO_FUND).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(services.DEMO_FUND)
     axe_check(page)
     page.get_by_role("link", name="Add an entry").click()
     page.get_by_role("button", name="Add entry").click()  # nothing filled in: errors
-    assert page.title().startswith("Error:")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
 
 
@@ -47,8 +51,8 @@ def test_staff_forms_work_and_are_accessible(signed_in_page, axe_check, world, g
     # Add an agency: first with nothing filled in, then properly.
     page.get_by_role("link", name="Add an agency").click()
     page.get_by_role("button", name="Add the agency").click()
-    assert page.title().startswith("Error:")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
     page.get_by_label("New organisation's name").fill("Sutton Foodbank")
     page.get_by_label("Type of agency").select_option("vcs")
@@ -56,41 +60,44 @@ def test_staff_forms_work_and_are_accessible(signed_in_page, axe_check, world, g
     page.get_by_role("button", name="Add the agency").click()
 
     # Its footprint: show a set's areas, tick two wards, save.
-    assert page.get_by_role("heading", level=1).inner_text() == "Areas the agency covers"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Areas the agency covers")
     axe_check(page)
     page.get_by_label("Add areas from").select_option(label="ward 2024 (ward 2024)")
     page.get_by_role("button", name="Show the areas of this set to tick").click()
+    expect(page.get_by_label("Ward A (E05000001)")).to_be_visible()
     page.get_by_label("Ward A (E05000001)").check()
     page.get_by_label("Ward B (E05000002)").check()
     axe_check(page)
     page.get_by_role("button", name="Save the footprint").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Agencies and footprints"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agencies and footprints")
     row = page.get_by_role("row").filter(has_text="Sutton Foodbank").first
-    assert "Inside the council's area, covering part of it" in row.inner_text()
+    expect(row).to_contain_text("Inside the council's area, covering part of it")
 
     # A theme, and a pooled fund (an error first).
     page.get_by_role("navigation", name="Whole place sections").get_by_role(
         "link", name="Themes", exact=True
     ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Themes")
     axe_check(page)
     page.get_by_role("link", name="Add a theme").click()
     page.get_by_label("Theme").fill("Ageing well")
     page.get_by_role("button", name="Add the theme").click()
-    assert page.get_by_role("cell", name="ageing-well").is_visible()
+    expect(page.get_by_role("cell", name="ageing-well")).to_be_visible()
     page.get_by_role("navigation", name="Whole place sections").get_by_role(
         "link", name="Pooled funds", exact=True
     ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pooled funds")
     page.get_by_role("link", name="Set up a pooled fund").click()
     page.get_by_label("Name of the fund").fill("Ward A Fund")
     page.get_by_label("Starts on").fill("2025-04-01")
     page.get_by_label("Ends on (optional)").fill("2024-04-01")
     page.get_by_role("button", name="Set up the fund").click()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile("^Error:"))
     axe_check(page)
     page.get_by_label("Ends on (optional)").fill("")
     page.get_by_label("Ward A (E05000001)").check()
     page.get_by_role("button", name="Set up the fund").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Ward A Fund"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ward A Fund")
 
     # The involvement import page, with a file that has a bad row.
     page.goto("/".join(base) + "/whole-place/involvement/")
@@ -107,5 +114,5 @@ def test_staff_forms_work_and_are_accessible(signed_in_page, axe_check, world, g
         ]
     )
     page.get_by_role("button", name="Check and import").click()
-    assert page.get_by_role("heading", name="Rows with problems").is_visible()
+    expect(page.get_by_role("heading", name="Rows with problems")).to_be_visible()
     axe_check(page)
