@@ -55,7 +55,9 @@ WINDOW_DAYS = 365
 CRISIS_SHARE_WARNING = 0.4  # an even spread puts 3/12 = 0.25 of the year's use in its last 3 months
 MIN_PEOPLE = 30
 MIN_FOLLOW_UP_MONTHS = 6
-WELLBEING_AGENCY = "people"
+WELLBEING_AGENCY = "people"  # "agency" of a wellbeing outcome: whose lives are better
+VOLUNTEER_AGENCY = "volunteers"
+WELLBEING_AGENCIES = frozenset({WELLBEING_AGENCY, VOLUNTEER_AGENCY})
 PERSON_RECORD_TYPE = "casework.person"
 LIFE_SATISFACTION = "life_satisfaction"
 PLACES = Decimal("0.0001")
@@ -243,6 +245,7 @@ class RecordFigures:
     by_area: list[tuple[str, str, str, int]] = field(default_factory=list)  # id, code, name, n
     volunteer_minutes: int = 0
     volunteers: int = 0
+    volunteer_wellbeing: tuple[int, float, float] = (0, 0.0, 0.0)  # n, sum, sum of squares
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -258,6 +261,11 @@ class RecordFigures:
             "by_area": sorted(self.by_area),
             "volunteer_minutes": self.volunteer_minutes,
             "volunteers": self.volunteers,
+            "volunteer_wellbeing": [
+                self.volunteer_wellbeing[0],
+                round(self.volunteer_wellbeing[1], 6),
+                round(self.volunteer_wellbeing[2], 6),
+            ],
         }
 
     def digest(self) -> str:
@@ -389,15 +397,27 @@ def _read_areas(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> 
 
 
 def _read_volunteering(figures: RecordFigures, scope: Scope) -> None:
-    try:
-        from placebase.volunteering.selectors import volunteer_hours_value
-    except ImportError:  # pragma: no cover - volunteering is part of the product
-        return
-    value = volunteer_hours_value(
-        area=_area(scope.area_id), period_start=scope.period_start, period_end=scope.period_end
+    """Verified volunteer time in the area and period (an input) and those volunteers' own
+    life-satisfaction change (an outcome): the two are kept apart, never netted off."""
+    from placebase.volunteering.selectors import (
+        volunteer_hours_value,
+        volunteer_wellbeing_change,
     )
+
+    where = {
+        "area": _area(scope.area_id),
+        "period_start": scope.period_start,
+        "period_end": scope.period_end,
+    }
+    value = volunteer_hours_value(**where)
     figures.volunteer_minutes = value.minutes
     figures.volunteers = value.volunteers
+    change = volunteer_wellbeing_change(**where)
+    figures.volunteer_wellbeing = (
+        change.people,
+        change.sums[LIFE_SATISFACTION],
+        change.sums_of_squares[LIFE_SATISFACTION],
+    )
 
 
 def _area(area_id: Any) -> Any:
@@ -473,6 +493,8 @@ def uprate(amount: Decimal, *, from_year: int, to_year: int, parameters: Paramet
 def _agency_label(code: str) -> str:
     if code == WELLBEING_AGENCY:
         return "People supported (wellbeing)"
+    if code == VOLUNTEER_AGENCY:
+        return "Volunteers (wellbeing)"
     return dict(Agency.choices).get(code, code)
 
 
@@ -643,7 +665,27 @@ def value_figures(
         )
         valuation.outcomes.extend(made)
         line += len(made)
-    _wellbeing_outcome(valuation, figures, parameters, assumptions, price_year, line)
+    line += _wellbeing_outcome(
+        valuation,
+        figures.wellbeing.get(1, (0, 0.0, 0.0)),
+        figures.wellbeing.get(0),
+        PEOPLE_SUPPORTED,
+        parameters=parameters,
+        assumptions=assumptions,
+        price_year=price_year,
+        line=line,
+    )
+    if figures.volunteers:
+        _wellbeing_outcome(
+            valuation,
+            figures.volunteer_wellbeing,
+            None,
+            VOLUNTEERS,
+            parameters=parameters,
+            assumptions=assumptions,
+            price_year=price_year,
+            line=line,
+        )
     _warn_thin(valuation, figures, people, crisis_before, total_before)
     return valuation
 
@@ -680,26 +722,48 @@ def _pooled_deadweight(
     return measured, (max(ZERO, measured - tenth), min(ONE, measured + tenth)), "comparison"
 
 
+@dataclass(frozen=True)
+class WellbeingGroup:
+    """Whose life satisfaction a WELLBY outcome counts, and how the report names them."""
+
+    agency: str
+    outcome: str
+    who: str  # "people supported", "volunteers"
+
+
+PEOPLE_SUPPORTED = WellbeingGroup(
+    WELLBEING_AGENCY, "Higher life satisfaction (WELLBYs)", "people supported"
+)
+VOLUNTEERS = WellbeingGroup(
+    VOLUNTEER_AGENCY, "Volunteers' higher life satisfaction (WELLBYs)", "volunteers"
+)
+
+
 def _wellbeing_outcome(
     valuation: Valuation,
-    figures: RecordFigures,
+    change: tuple[int, float, float],
+    comparison: tuple[int, float, float] | None,
+    group: WellbeingGroup,
+    *,
     parameters: Parameters,
     assumptions: Assumptions,
     price_year: int,
     line: int,
-) -> None:
-    n, total, squares = figures.wellbeing.get(1, (0, 0.0, 0.0))
+) -> int:
+    """Add a WELLBY outcome from (people, sum of changes, sum of squared changes); deadweight
+    from the comparison's mean change when it is big enough. Returns the lines added."""
+    n, total, squares = change
     if n == 0:
         valuation.warnings.append(
-            "No one supported has two life-satisfaction scores yet: wellbeing is not valued."
+            f"No {group.who} have two life-satisfaction scores yet: their wellbeing is not valued."
         )
-        return
+        return 0
     mean = total / n
     sd = math.sqrt(max(0.0, squares / n - mean * mean))
     spread = _d(round(1.96 * sd * math.sqrt(n), 4))  # total change: n x mean, se = sd x sqrt(n)
     points = _d(round(total, 4))
     deadweight, dw_range = assumptions.deadweight, assumptions.range_of("deadweight")
-    c_n, c_total, _ = figures.wellbeing.get(0, (0, 0.0, 0.0))
+    c_n, c_total, _ = comparison or (0, 0.0, 0.0)
     if c_n >= assumptions.min_comparison and mean > 0:
         measured = min(ONE, max(ZERO, _d(round((c_total / c_n) / mean, 4))))
         deadweight = measured
@@ -712,8 +776,8 @@ def _wellbeing_outcome(
     cents = Decimal("0.01")
     valuation.outcomes.append(
         sroi.Outcome(
-            outcome="Higher life satisfaction (WELLBYs)",
-            stakeholder=_agency_label(WELLBEING_AGENCY),
+            outcome=group.outcome,
+            stakeholder=_agency_label(group.agency),
             quantity=points,
             financial_proxy=central.quantize(cents),
             deadweight=deadweight,
@@ -722,7 +786,7 @@ def _wellbeing_outcome(
             drop_off=assumptions.drop_off,
             duration_years=assumptions.duration_years,
             starts_year=1,
-            agency=WELLBEING_AGENCY,
+            agency=group.agency,
             line=line,
             ranges={
                 "quantity": (points - spread, points + spread),
@@ -733,9 +797,10 @@ def _wellbeing_outcome(
         )
     )
     valuation.notes.append(
-        f"{n} people supported have a start and a later life-satisfaction score; their mean "
+        f"{n} {group.who} have a start and a later life-satisfaction score; their mean "
         f"change is {mean:+.2f} points."
     )
+    return 1
 
 
 def _warn_thin(
@@ -853,16 +918,17 @@ def value_forecast(
         valuation.outcomes.extend(made)
         line += len(made)
     if forecast.life_satisfaction_change:
-        figures = RecordFigures(
-            wellbeing={
-                1: (
-                    forecast.people,
-                    float(people * forecast.life_satisfaction_change),
-                    float(people * forecast.life_satisfaction_change**2),
-                )
-            }
+        change = forecast.life_satisfaction_change
+        _wellbeing_outcome(
+            valuation,
+            (forecast.people, float(people * change), float(people * change**2)),
+            None,
+            PEOPLE_SUPPORTED,
+            parameters=parameters,
+            assumptions=assumptions,
+            price_year=price_year,
+            line=line,
         )
-        _wellbeing_outcome(valuation, figures, parameters, assumptions, price_year, line)
     valuation.notes.append(
         "A forecast: quantities are planned people times the expected change per person, with "
         "deadweight as assumed; nothing here is measured yet."

@@ -169,7 +169,7 @@ def report_figures(report: EvidenceReport) -> Figures:
             "programme's costs (staff, overheads, in-kind) first."
         )
     options = _options(parameters)
-    fiscal = [o for o in valuation.outcomes if o.agency != records.WELLBEING_AGENCY]
+    fiscal = [o for o in valuation.outcomes if o.agency not in records.WELLBEING_AGENCIES]
     agency_ranges = _agency_ranges(valuation.outcomes, options, report.draws, report.seed)
     whole = _sroi_block(valuation.outcomes, valuation.all_inputs, options, report)
     results: dict[str, Any] = {

@@ -334,3 +334,19 @@ def test_programme_cost_bad_input_is_refused(world):
             starts_on=PERIOD[0],
             ends_on=PERIOD[1],
         )
+
+
+def test_volunteer_time_is_an_input_and_their_wellbeing_an_outcome(world, two_people):
+    figures = records.read_figures(scope(world))
+    figures.volunteers, figures.volunteer_minutes = 2, 600
+    figures.volunteer_wellbeing = (2, 3.0, 5.0)  # +1 and +2 points
+    parameters = parameters_current().parameters
+    line, low, central = records.volunteer_input(
+        minutes=600, parameters=parameters, price_year=2024
+    )
+    assert low < central and not line.cash  # in kind: never in the net fiscal return
+    valuation = value(world, figures)
+    (volunteers,) = [o for o in valuation.outcomes if o.agency == records.VOLUNTEER_AGENCY]
+    assert volunteers.quantity == D(3)
+    # the outcome stands alone: nothing is subtracted from it for the time given
+    assert volunteers.first_year_impact == D(3) * volunteers.financial_proxy * D("0.75") ** 2
