@@ -230,7 +230,14 @@ def _populate(n: int) -> dict[str, Any]:
                 longitude=rnd.uniform(*LON_RANGE),
             )
             locations.append(location)
-            sals.append(m.ServiceAtLocation(asset=asset, location=location))
+            sals.append(
+                m.ServiceAtLocation(
+                    asset=asset,
+                    location=location,
+                    search_latitude=location.latitude,
+                    search_longitude=location.longitude,
+                )
+            )
             addresses.append(
                 m.Address(
                     location=location,

@@ -292,13 +292,21 @@ class ServiceAtLocation(TimestampedModel):
         Location, on_delete=models.CASCADE, related_name="service_at_locations"
     )
     description = models.TextField(blank=True)
+    # The location's point, copied here on every write (derived: see the module docstring)
+    # so that "which listings are within this radius" reads one index and joins nothing.
+    search_latitude = models.FloatField(null=True, blank=True)
+    search_longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["asset", "location"], name="sal_unique_pair")
         ]
-        # From a location to its listings without reading the table (radius search).
-        indexes = [models.Index(fields=["location", "asset"], name="sal_location_asset")]
+        indexes = [
+            models.Index(fields=["location", "asset"], name="sal_location_asset"),
+            models.Index(
+                fields=["search_latitude", "search_longitude", "asset"], name="sal_point_asset"
+            ),
+        ]
 
 
 class Frequency(models.TextChoices):

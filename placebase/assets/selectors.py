@@ -168,7 +168,7 @@ def _near(
     has no service area and a location within the radius."""
     box = geo.bounding_box(lat, lon, query.radius_m)
     in_box = m.ServiceAtLocation.objects.filter(
-        location__latitude__range=(box[0], box[1]), location__longitude__range=(box[2], box[3])
+        search_latitude__range=(box[0], box[1]), search_longitude__range=(box[2], box[3])
     ).values("asset_id")
     rule = Q(has_service_area=False, id__in=Subquery(in_box))
     if area_codes:
@@ -225,9 +225,9 @@ def _distances_in_box(lat: float, lon: float, radius: float) -> dict[uuid.UUID, 
     box = geo.bounding_box(lat, lon, radius)
     distances: dict[uuid.UUID, float] = {}
     for asset_id, plat, plon in m.ServiceAtLocation.objects.filter(
-        location__latitude__range=(box[0], box[1]),
-        location__longitude__range=(box[2], box[3]),
-    ).values_list("asset_id", "location__latitude", "location__longitude"):
+        search_latitude__range=(box[0], box[1]),
+        search_longitude__range=(box[2], box[3]),
+    ).values_list("asset_id", "search_latitude", "search_longitude"):
         d = geo.haversine_m(lat, lon, plat, plon)
         if d < distances.get(asset_id, math.inf):
             distances[asset_id] = d
@@ -249,24 +249,25 @@ def _rows_near(
     bring too many listings to pass on (the caller then filters in SQL first)."""
     box = geo.bounding_box(lat, lon, radius)
     distances: dict[uuid.UUID, float] = {}
-    rows: dict[uuid.UUID, Row] = {}
-    for asset_id, plat, plon, has_area, name, reviewed_at in m.ServiceAtLocation.objects.filter(
+    within: set[uuid.UUID] = set()
+    # The point, the listing's id, status and area flag all come from indexes; the other
+    # filters are asked per listing, so the table is read only for those that pass.
+    for asset_id, plat, plon, has_area in m.ServiceAtLocation.objects.filter(
         *_listing_conditions(query, prefix="asset__", ref="asset_id", tokens=tokens),
-        location__latitude__range=(box[0], box[1]),
-        location__longitude__range=(box[2], box[3]),
-    ).values_list(
-        "asset_id",
-        "location__latitude",
-        "location__longitude",
-        "asset__has_service_area",
-        "asset__name",
-        "asset__last_reviewed_at",
-    ):
+        search_latitude__range=(box[0], box[1]),
+        search_longitude__range=(box[2], box[3]),
+    ).values_list("asset_id", "search_latitude", "search_longitude", "asset__has_service_area"):
         d = geo.haversine_m(lat, lon, plat, plon)
         if d < distances.get(asset_id, math.inf):
             distances[asset_id] = d
         if not has_area and d <= radius:
-            rows[asset_id] = (asset_id, name, reviewed_at, has_area)
+            within.add(asset_id)
+    rows: dict[uuid.UUID, Row] = {}
+    if within:
+        for row in m.Asset.objects.filter(id__in=within).values_list(
+            "id", "name", "last_reviewed_at", "has_service_area"
+        ):
+            rows[row[0]] = row
     if area_codes:
         covered = list(
             m.ServiceArea.objects.filter(area_code__in=area_codes)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from placebase.accounts.roles import STAFF_ROLES
@@ -495,6 +496,10 @@ def location_locate(*, location: m.Location) -> None:
     if (location.ward_code, location.ward_name) != (ward_code, ward_name):
         location.ward_code, location.ward_name = ward_code, ward_name
         location.save(update_fields=["ward_code", "ward_name", "updated_at"])
+    # Every listing at this place searches by its point (a derived copy).
+    m.ServiceAtLocation.objects.filter(location=location).update(
+        search_latitude=location.latitude, search_longitude=location.longitude
+    )
 
 
 def asset_search_refresh(*, asset: m.Asset) -> None:
@@ -522,6 +527,11 @@ def asset_search_refresh(*, asset: m.Asset) -> None:
             ).values_list("feature", flat=True)
             if f
         }
+    )
+    point = m.Location.objects.filter(id=OuterRef("location_id"))
+    m.ServiceAtLocation.objects.filter(asset_id=asset.pk).update(
+        search_latitude=Subquery(point.values("latitude")[:1]),
+        search_longitude=Subquery(point.values("longitude")[:1]),
     )
     m.Asset.objects.filter(pk=asset.pk).update(
         search_name=search.normalise(asset.name),

@@ -258,3 +258,32 @@ def test_ndjson_streams_every_service(directory, client):
     response = client.get("/oruk/services?format=ndjson")
     lines = b"".join(response.streaming_content).decode().strip().splitlines()
     assert len(lines) == 8
+
+
+def test_the_page_built_from_rows_matches_the_objects_built_from_model_instances(directory, staff):
+    """`oruk_services_full` (plain rows, for speed) and `oruk.service_dict` (model instances,
+    for single objects elsewhere) must never drift apart."""
+    from placebase.assets import oruk, selectors
+
+    extra = directory[3]
+    location = m.ServiceAtLocation.objects.filter(asset=extra).first().location
+    m.Phone.objects.create(location=location, number="020 8770 5002", description="Venue")
+    services.asset_location_add(
+        actor=staff,
+        asset_id=extra.id,
+        values={"location_name": "Second venue", "postcode": "SM6 7LY"},
+    )
+    ids = [a.id for a in directory]
+    rows = selectors.oruk_services_full(asset_ids=ids)
+    instances = {a.id: a for a in selectors.listing_queryset().filter(id__in=ids)}
+    attributes = selectors.attributes_for(asset_ids=ids)
+    for asset_id in ids:
+        expected = oruk.service_dict(
+            instances[asset_id], full=True, attributes=attributes.get(asset_id, [])
+        )
+        assert rows[asset_id] == expected
+        oruk_validate(rows[asset_id], "service.json")
+    assert len(rows[extra.id]["service_at_locations"]) == 2
+    assert rows[extra.id]["service_at_locations"][0]["location"]["phones"][0]["number"] == (
+        "020 8770 5002"
+    )
