@@ -50,6 +50,14 @@ class Agency(TimestampedModel):
     class Meta:
         ordering = ["organisation__name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            # One lead council: the footprint every other agency's is compared with.
+            models.UniqueConstraint(
+                fields=["is_lead_council"],
+                condition=Q(is_lead_council=True),
+                name="wholeplace_one_lead_council",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.organisation.name

@@ -126,20 +126,28 @@ def agency_create(
             problems.append(f"{lead.name} is already the lead council.")
     if problems:
         raise AgencyInvalid(" ".join(problems), problems=problems)
-    if organisation is None:
-        organisation = Organisation.objects.create(
-            name=name,
-            kind=ORGANISATION_KIND_FOR_SECTOR.get(sector, OrganisationKind.VCS),
-            parent=parent,
-        )
-        audit_record(actor=user, verb="wholeplace.organisation.create", target=organisation)
-    agency = Agency.objects.create(
-        organisation=organisation,
-        code=code,
-        sector=sector,
-        cost_bearer=cost_bearer,
-        is_lead_council=is_lead_council,
-    )
+    try:
+        # Someone else may have taken the name, code or lead a moment ago.
+        with transaction.atomic():
+            if organisation is None:
+                organisation = Organisation.objects.create(
+                    name=name,
+                    kind=ORGANISATION_KIND_FOR_SECTOR.get(sector, OrganisationKind.VCS),
+                    parent=parent,
+                )
+                audit_record(actor=user, verb="wholeplace.organisation.create", target=organisation)
+            agency = Agency.objects.create(
+                organisation=organisation,
+                code=code,
+                sector=sector,
+                cost_bearer=cost_bearer,
+                is_lead_council=is_lead_council,
+            )
+    except IntegrityError as error:
+        raise AgencyInvalid(
+            "Someone else has just added an agency with this name, code or lead role. "
+            "Check the agencies and try again."
+        ) from error
     audit_record(
         actor=user,
         verb="wholeplace.agency.create",
@@ -199,7 +207,13 @@ def theme_create(*, code: str, name: str, must_be_new: bool = False, user: Any =
     clash = Theme.objects.filter(name__iexact=name).first()
     if clash is not None:
         raise ThemeInvalid(f"There is already a theme called {clash.name}.")
-    theme = Theme.objects.create(code=code, name=name)
+    try:
+        with transaction.atomic():
+            theme = Theme.objects.create(code=code, name=name)
+    except IntegrityError as error:
+        raise ThemeInvalid(
+            f"The theme code {code!r} has just been used by someone else."
+        ) from error
     audit_record(actor=user, verb="wholeplace.theme.create", target=theme, payload={"code": code})
     return theme
 

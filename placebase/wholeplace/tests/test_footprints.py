@@ -67,3 +67,38 @@ def test_agency_codes_are_checked(world):
         services.agency_create(
             organisation=OrganisationFactory(), code="x", sector="police", cost_bearer="nobody"
         )
+
+
+def test_there_is_only_ever_one_lead_council(world):
+    from django.db import IntegrityError, transaction
+
+    from placebase.factories import OrganisationFactory
+    from placebase.wholeplace.models import Agency
+
+    # The service refuses a second lead; the database refuses one written around it.
+    with pytest.raises(AgencyInvalid, match="already the lead council"):
+        services.agency_create(
+            organisation=OrganisationFactory(),
+            code="kingston",
+            sector="council",
+            cost_bearer="council",
+            is_lead_council=True,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agency.objects.filter(pk=world.housing_dept.pk).update(is_lead_council=True)
+    assert list(Agency.objects.filter(is_lead_council=True)) == [world.council]
+
+
+def test_a_footprint_naming_a_missing_area_changes_nothing(world, geography):
+    import uuid
+
+    from placebase.places.models import Area
+    from placebase.wholeplace.errors import FootprintInvalid
+    from placebase.wholeplace.models import Footprint
+
+    gone = Area(pk=uuid.uuid4(), name="Gone", code="E05999999")
+    with pytest.raises(FootprintInvalid):
+        services.agency_footprint_set(agency=world.nhs, areas=[geography.district, gone])
+    assert list(Footprint.objects.filter(agency=world.nhs).values_list("area", flat=True)) == [
+        geography.icb.pk
+    ]
