@@ -76,3 +76,53 @@ def test_staff_pages_are_accessible(signed_in_page, axe_check, make_asset, categ
         page.goto(path)
         assert page.get_by_role("heading", level=1).is_visible()
         axe_check(page)
+
+
+def test_offer_a_skill_form_with_its_errors_and_thanks_is_accessible(page, axe_check, place):
+    page.goto("/directory/gifts/")
+    page.get_by_role("link", name="Offer a skill or gift to your neighbours").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Offer a skill or gift to your neighbours"
+    )
+    axe_check(page)
+    page.get_by_role("button", name="Send my offer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("There is a problem").is_visible()
+    axe_check(page)
+    # The error summary links to the field to correct.
+    page.get_by_role("link", name="Enter your name").click()
+    assert page.evaluate("document.activeElement.id") == "id_person_name"
+    page.get_by_label("Your name").fill("Doreen Example")
+    page.get_by_label("Email address or phone number").fill("doreen@example.org")
+    page.get_by_label("Your postcode").fill("SM6 7LY")
+    page.get_by_label("Skill", exact=True).check()
+    page.get_by_label("Tell us what you could share").fill("I can fix bikes")
+    page.get_by_label("Show what I offer on the public page").check()
+    page.get_by_label("I agree to the council keeping my offer").check()
+    page.get_by_role("button", name="Send my offer").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Thank you for your offer").is_visible()
+    axe_check(page)
+
+
+def test_new_staff_forms_are_accessible(signed_in_page, axe_check, make_asset, place):
+    asset = make_asset(name="Hackbridge Hall", postcode="SM1 1EA", kind="room")
+    page = signed_in_page("connector")
+    for path in (
+        "/directory/manage/gifts/",
+        "/directory/manage/gifts/new/",
+        "/directory/connectors/new/",
+        "/directory/visioning/new/",
+        "/directory/projects/new/",
+        f"/directory/manage/listing/{asset.id}/locations/",
+        f"/directory/manage/listing/{asset.id}/locations/new/",
+    ):
+        page.goto(path)
+        assert page.get_by_role("heading", level=1).is_visible()
+        axe_check(page)
+    page.goto("/directory/projects/new/")
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("There is a problem").is_visible()
+    axe_check(page)
