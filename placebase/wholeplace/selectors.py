@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from placebase.accounts.models import Organisation
 from placebase.accounts.permissions import Action, can
 from placebase.core.audit import audit_record
-from placebase.core.disclosure import Shown, disclose_table
+from placebase.core.disclosure import Shown, disclose_count, disclose_table
 from placebase.core.errors import NotFound
 from placebase.core.money import Money, PriceYearMismatch
 from placebase.places import selectors as places_selectors
@@ -590,6 +590,9 @@ class MultiAgencyTable:
     column_totals: list[Shown]
     total: Shown
     subject_kind: str
+    # Served by several agencies at once, anywhere, but no agency recorded where they live:
+    # not in any row (disclosure-controlled like the rest).
+    unplaced: Shown = 0
 
 
 def _best_fit(area_ids: set[Any], level: str) -> dict[Any, Any]:
@@ -660,9 +663,13 @@ def multi_agency_by_area(
     fit = _best_fit({area for _, area in home.values()}, level)
     band_labels = ["2 agencies", "3 agencies", "4 or more agencies"]
     counts: dict[Any, list[int]] = {c.pk: [0, 0, 0] for c in children}
+    unplaced = 0
     for key, subject_spans in spans.items():
         most = _most_at_once(subject_spans)
-        if most < 2 or key not in home:
+        if most < 2:
+            continue
+        if key not in home:
+            unplaced += 1
             continue
         target = fit.get(home[key][1])
         if target in counts:
@@ -674,7 +681,9 @@ def multi_agency_by_area(
         payload={"level": level, "from": str(period_start), "to": str(period_end)},
     )
     if not children:
-        return MultiAgencyTable(level, band_labels, [], [0, 0, 0], 0, subject_kind)
+        return MultiAgencyTable(
+            level, band_labels, [], [0, 0, 0], 0, subject_kind, disclose_count(unplaced)
+        )
     table = disclose_table([counts[c.pk] for c in children])
     return MultiAgencyTable(
         level=level,
@@ -683,6 +692,7 @@ def multi_agency_by_area(
         column_totals=table.column_totals,
         total=table.total,
         subject_kind=subject_kind,
+        unplaced=disclose_count(unplaced),
     )
 
 

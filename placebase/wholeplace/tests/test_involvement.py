@@ -148,3 +148,31 @@ def test_agencies_must_be_involved_at_the_same_time(world, geography):
     )
     rows = {area.code: (cells, total) for area, cells, total in table.rows}
     assert rows["E05000001"] == ([10, 0, 0], 10)
+
+
+def test_households_with_no_known_home_are_counted_apart(world, geography):
+    for n in range(9):  # nine households, two agencies each, no area from either
+        involve(world.council, f"N{n}", None)
+        involve(world.nhs, f"N{n}", None)
+    for n in range(3):
+        involve(world.council, f"M{n}", None)
+        involve(world.police, f"M{n}", None)
+    involve(world.nhs, "alone", None)  # one agency only: not multi-agency
+    table = multi_agency_by_area(
+        user=UserFactory(role=Role.MANAGER), parent=geography.district, **PERIOD
+    )
+    assert table.total == 0
+    assert table.unplaced == 10  # 12 rounded to the nearest 5
+    for n in range(5):
+        services.involvement_record(
+            agency=world.council,
+            subject_kind=SubjectKind.HOUSEHOLD,
+            identifier=f"N{n}",
+            area=geography.wards[0],
+            started_on=date(2025, 6, 1),
+            lawful_basis="Consent form v2",
+        )
+    table = multi_agency_by_area(
+        user=UserFactory(role=Role.MANAGER), parent=geography.district, **PERIOD
+    )
+    assert table.unplaced == SUPPRESSED  # 7 left without a home: small, so hidden
