@@ -228,7 +228,7 @@ def _distances_in_box(lat: float, lon: float, radius: float) -> dict[uuid.UUID, 
         search_latitude__range=(box[0], box[1]),
         search_longitude__range=(box[2], box[3]),
     ).values_list("asset_id", "search_latitude", "search_longitude"):
-        d = geo.haversine_m(lat, lon, plat, plon)
+        d = geo.haversine_m(lat, lon, plat, plon)  # type: ignore[arg-type]  # in the box
         if d < distances.get(asset_id, math.inf):
             distances[asset_id] = d
     return distances
@@ -257,7 +257,7 @@ def _rows_near(
         search_latitude__range=(box[0], box[1]),
         search_longitude__range=(box[2], box[3]),
     ).values_list("asset_id", "search_latitude", "search_longitude", "asset__has_service_area"):
-        d = geo.haversine_m(lat, lon, plat, plon)
+        d = geo.haversine_m(lat, lon, plat, plon)  # type: ignore[arg-type]  # in the box
         if d < distances.get(asset_id, math.inf):
             distances[asset_id] = d
         if not has_area and d <= radius:

@@ -734,7 +734,9 @@ def _location_clean(values: dict[str, Any]) -> dict[str, Any]:
     try:
         clean = listing_clean({k: values.get(k) for k in LOCATION_FIELDS}, partial=True)
     except ListingInvalid as error:
-        raise LocationInvalid("The location has problems.", **error.details) from error
+        raise LocationInvalid(
+            "The location has problems.", errors=error.details.get("errors", {})
+        ) from error
     if not (clean["location_name"] or clean["address_1"] or clean["postcode"]) and (
         clean["latitude"] is None
     ):
