@@ -168,6 +168,7 @@ class RegisterEntryForm(forms.Form):
         min_value=0,
         error_messages={"required": "Enter the number of staff", "invalid": "Enter a whole number"},
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     staff_trained = forms.IntegerField(
         label="Staff trained in the approach",
         min_value=0,

@@ -1076,12 +1076,14 @@ def register_entry_save(
         "notes": notes,
         "updated_by": _actor(user),
     }
+    duplicate = RegisterEntry.objects.filter(
+        agency=agency, service_name=fields["service_name"], approach=approach
+    )
+    if entry is not None:
+        duplicate = duplicate.exclude(pk=entry.pk)
+    if duplicate.exists():
+        raise RegisterEntryInvalid("That service is already in the register.")
     if entry is None:
-        duplicate = RegisterEntry.objects.filter(
-            agency=agency, service_name=fields["service_name"], approach=approach
-        )
-        if duplicate.exists():
-            raise RegisterEntryInvalid("That service is already in the register.")
         entry = RegisterEntry.objects.create(**fields)
         verb = "wholeplace.register.create"
     else:

@@ -28,4 +28,5 @@ urlpatterns = [
     path("who-pays/", views.who_pays, name="who_pays"),
     path("consistency/", views.consistency, name="consistency"),
     path("consistency/new/", views.register_new, name="register_new"),
+    path("consistency/<uuid:entry_id>/", views.register_edit, name="register_edit"),
 ]

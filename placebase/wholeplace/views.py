@@ -553,3 +553,43 @@ def involvement_import(request: HttpRequest) -> HttpResponse:
         context={},
         form_class=InvolvementUploadForm,
     )
+
+
+@require(Action.MANAGE_WHOLE_PLACE)
+def register_edit(request: HttpRequest, entry_id: Any) -> HttpResponse:
+    entry = _or_404(selectors.register_entry_get, entry_id=entry_id)
+    initial = {
+        "agency": entry.agency_id,
+        "service_name": entry.service_name,
+        "approach": entry.approach,
+        "themes": [t.pk for t in entry.themes.all()],
+        "areas": [a.pk for a in entry.areas.all()],
+        "staff_total": entry.staff_total,
+        "staff_trained": entry.staff_trained,
+        "version": entry.version,
+    }
+    form = RegisterEntryForm(
+        request.POST or None, initial=initial, areas=selectors.register_area_choices()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.register_entry_save(
+                entry=entry,
+                version=data["version"],
+                agency=data["agency"],
+                service_name=data["service_name"],
+                approach=data["approach"],
+                themes=data["themes"],
+                areas=data["areas"],
+                staff_total=data["staff_total"],
+                staff_trained=data["staff_trained"],
+                notes=entry.notes,
+                user=request.user,
+            )
+        except PlacebaseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{data['service_name']} has been updated.")
+            return redirect("wholeplace:consistency")
+    return render(request, "wholeplace/register_form.html", {"form": form, "entry": entry})

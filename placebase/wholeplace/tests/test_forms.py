@@ -489,3 +489,76 @@ def test_ledger_entry_dates_are_checked_with_a_clear_message(fund, world, as_rol
     )
     assert b"Enter a real date in the format year-month-day" in response.content
     assert not fund.entries.exists()
+
+
+# ------------------------------------------------------------------------------ register
+
+
+def test_change_a_register_entry_with_optimistic_locking(world, geography, as_role):
+    from placebase.wholeplace.models import Approach, RegisterEntry
+
+    entry = services.register_entry_save(
+        agency=world.housing_dept,
+        service_name="Tenancy sustainment",
+        approach=Approach.WHOLE_PLACE,
+        themes=[world.themes["housing"]],
+        areas=[geography.wards[0]],
+        staff_total=10,
+        staff_trained=2,
+        notes="Set up in 2024",
+    )
+    services.register_entry_save(
+        agency=world.council, service_name="Libraries", approach=Approach.ABCD
+    )
+    client = as_role(Role.MANAGER)
+    url = reverse("wholeplace:register_edit", args=[entry.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["form"]["version"].value() == 1
+    assert str(world.themes["housing"].pk) in [
+        str(v) for v in page.context["form"]["themes"].value()
+    ]
+    data = {
+        "agency": world.housing_dept.pk,
+        "service_name": "Tenancy sustainment",
+        "approach": Approach.WHOLE_PLACE,
+        "themes": [str(world.themes["housing"].pk), str(world.themes["health"].pk)],
+        "areas": [str(geography.wards[0].pk), str(geography.wards[1].pk)],
+        "staff_total": "10",
+        "staff_trained": "8",
+        "version": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.version, entry.staff_trained, entry.notes) == (2, 8, "Set up in 2024")
+    assert entry.areas.count() == 2 and entry.updated_by == client.user
+    # Someone who opened version 1 and saves now is told, and changes nothing.
+    stale = client.post(url, {**data, "staff_trained": "1"})
+    assert b"Someone else changed this entry" in stale.content
+    # Renaming it to another entry's name is refused too.
+    clash = client.post(
+        url,
+        {**data, "agency": world.council.pk, "service_name": "Libraries", "approach": "abcd"},
+    )
+    assert b"already in the register" in clash.content
+    entry.refresh_from_db()
+    assert (entry.version, entry.staff_trained, entry.agency) == (2, 8, world.housing_dept)
+    assert RegisterEntry.objects.count() == 2
+    consistency = client.get(reverse("wholeplace:consistency")).content.decode()
+    assert url in consistency
+
+
+def test_register_edit_is_refused_or_not_found(world, as_role):
+    from placebase.wholeplace.models import Approach
+
+    entry = services.register_entry_save(
+        agency=world.council, service_name="Libraries", approach=Approach.ABCD
+    )
+    url = reverse("wholeplace:register_edit", args=[entry.pk])
+    partner = as_role(Role.PARTNER_VIEWER)
+    assert partner.get(url).status_code == 403
+    assert partner.post(url, {"service_name": "X"}).status_code == 403
+    assert url not in partner.get(reverse("wholeplace:consistency")).content.decode()
+    manager = as_role(Role.MANAGER)
+    missing = reverse("wholeplace:register_edit", args=["00000000-0000-0000-0000-000000000000"])
+    assert manager.get(missing).status_code == 404
