@@ -637,12 +637,15 @@ def _verified_hours(
     return entries
 
 
-def _in_area(area: Any) -> Q:
-    """Where the time was given, as the places engine assigned it to areas of every level
-    (ward, LSOA, district, NHS footprint, a coordinator's patch, a custom neighbourhood):
-    the site of the pledge when the hours belong to one at a site (a placement in one of ten
-    schools), otherwise the opportunity's own point. A ward code also matches the ward copied
-    onto the opportunity, for records located before any boundary set was loaded."""
+def _area_places(area: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """(opportunities in the area, pledges at sites in the area), as id subqueries.
+
+    Where the time was given, as the places engine assigned it to areas of every level (ward,
+    LSOA, district, NHS footprint, a coordinator's patch, a custom neighbourhood): the site of
+    the pledge when the hours belong to one at a site (a placement in one of ten schools),
+    otherwise the opportunity's own point. A ward code also matches the ward copied onto the
+    opportunity, for records located before any boundary set was loaded.
+    """
     from placebase.places.models import AreaMembership
 
     code = area if isinstance(area, str) else area.code
@@ -650,18 +653,23 @@ def _in_area(area: Any) -> Q:
     members = (
         members.filter(area__code=code) if isinstance(area, str) else members.filter(area=area)
     )
-    at_site = Q(pledge__site__isnull=False) & Q(
-        pledge__site_id__in=members.filter(record_type=SITE_RECORD_TYPE).values("record_id")
-    )
-    at_opportunity = Q(pledge__site__isnull=True) & (
-        Q(
-            opportunity_id__in=members.filter(record_type=OPPORTUNITY_RECORD_TYPE).values(
-                "record_id"
-            )
-        )
-        | Q(opportunity__ward_code=code)
-    )
-    return at_site | at_opportunity
+    opportunities = Opportunity.objects.filter(
+        Q(pk__in=members.filter(record_type=OPPORTUNITY_RECORD_TYPE).values("record_id"))
+        | Q(ward_code=code)
+    ).values("pk")
+    site_pledges = Pledge.objects.filter(
+        site_id__in=members.filter(record_type=SITE_RECORD_TYPE).values("record_id")
+    ).values("pk")
+    return opportunities, site_pledges
+
+
+_NOT_AT_A_SITE = Q(pledge__isnull=True) | Q(pledge__site__isnull=True)
+
+
+def _in_area(area: Any) -> Q:
+    """Hours given in the area (see `_area_places`)."""
+    opportunities, site_pledges = _area_places(area)
+    return Q(pledge_id__in=site_pledges) | (Q(opportunity_id__in=opportunities) & _NOT_AT_A_SITE)
 
 
 def volunteer_hours_value(
@@ -680,18 +688,38 @@ def volunteer_hours_value(
     a primary key. Aggregates only: no personal data leaves this function.
     """
     entries = _verified_hours(
-        area=area,
         organisation=organisation,
         opportunity=opportunity,
         period_start=period_start,
         period_end=period_end,
     )
-    totals = entries.aggregate(
-        total=Sum("minutes"),
-        entries=Count("id"),
-        volunteers=Count("volunteer", distinct=True),
-        staff=Sum("minutes", filter=Q(source=HoursSource.STAFF)),
-    )
+    if area is None:
+        totals = entries.aggregate(
+            total=Sum("minutes"),
+            entries=Count("id"),
+            volunteers=Count("volunteer", distinct=True),
+            staff=Sum("minutes", filter=Q(source=HoursSource.STAFF)),
+        )
+    else:
+        # Two index-driven parts (time at the area's sites; time at its opportunities, not at
+        # a site) rather than one OR that would scan every entry; they never overlap.
+        opportunities, site_pledges = _area_places(area)
+        parts = (
+            entries.filter(pledge_id__in=site_pledges),
+            entries.filter(opportunity_id__in=opportunities).filter(_NOT_AT_A_SITE),
+        )
+        totals = {"total": 0, "entries": 0, "staff": 0}
+        people: set[Any] = set()
+        for part in parts:
+            sums = part.aggregate(
+                total=Sum("minutes"),
+                entries=Count("id"),
+                staff=Sum("minutes", filter=Q(source=HoursSource.STAFF)),
+            )
+            for key in totals:
+                totals[key] += sums[key] or 0
+            people.update(part.order_by().values_list("volunteer_id", flat=True).distinct())
+        totals["volunteers"] = len(people)
     minutes = totals["total"] or 0
     low_rate, central_rate, described = volunteer_rates()
     return VolunteerHoursValue(

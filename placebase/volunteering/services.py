@@ -109,6 +109,11 @@ def _require_host(actor: Any, organisation_id: Any) -> None:
         raise NotHost("Only the host organisation can do this.")
 
 
+def _not_erased(volunteer: Volunteer) -> None:
+    if volunteer.status == VolunteerStatus.ERASED:
+        raise VolunteeringInvalid("This volunteer's record has been erased.")
+
+
 def _send(subject: str, body: str, to: str) -> None:
     """Email someone; a mail server's failure is logged, never lost as a failed request."""
     if not to:
@@ -1211,6 +1216,7 @@ def safeguarding_check_record(
     usual local policy unless the volunteer is on the DBS Update Service."""
     if not can(actor, Action.MANAGE_VOLUNTEERING):
         raise NotHost("You cannot record safeguarding checks.")
+    _not_erased(volunteer)
     if level not in CheckLevel.values or level == CheckLevel.NONE:
         raise VolunteeringInvalid("Choose the level of the check", field="level")
     day = _today(today)
@@ -1377,6 +1383,7 @@ def hours_enter_by_staff(
     Marked as staff-entered for ever; the host vouches for it, so it counts at once.
     """
     _require_host(actor, opportunity.organisation_id)
+    _not_erased(volunteer)
     _check_hours(worked_on=worked_on, minutes=minutes, day=_today(today))
     now = timezone.now()
     entry = HoursEntry.objects.create(
@@ -1554,6 +1561,7 @@ def _milestones_award(*, volunteer: Volunteer) -> list[BadgeAward]:
 def badge_award(*, actor: Any, volunteer: Volunteer, badge: Badge, reason: str = "") -> BadgeAward:
     if not can(actor, Action.MANAGE_VOLUNTEERING):
         raise NotHost("You cannot award badges.")
+    _not_erased(volunteer)
     if badge.kind == BadgeKind.MILESTONE:
         raise VolunteeringInvalid("Milestone badges are awarded for verified hours", field="badge")
     award, created = BadgeAward.objects.get_or_create(
@@ -1574,6 +1582,7 @@ def thank_you_send(
 ) -> ThankYou:
     if not can(actor, Action.MANAGE_VOLUNTEERING):
         raise NotHost("You cannot send thank-you messages.")
+    _not_erased(volunteer)
     if not message.strip():
         raise VolunteeringInvalid("Write your message", field="message")
     if len(message) > 2000:

@@ -216,3 +216,28 @@ def test_volunteer_closes_their_own_account(client, full_record):
     assert AuditEvent.objects.get(verb="volunteer.erased").payload["by_volunteer"] is True
     # Signed out: the volunteer pages now ask to sign in.
     assert client.get(reverse("volunteering:me")).status_code == 302
+
+
+def test_nothing_new_is_recorded_against_an_erased_record(coordinator, full_record, reading):
+    services.volunteer_erase(actor=coordinator, volunteer=full_record, reason="Asked")
+    volunteer = Volunteer.objects.get(pk=full_record.pk)
+    attempts = [
+        lambda: services.safeguarding_check_record(
+            actor=coordinator, volunteer=volunteer, level=1, certificate_date=TODAY, today=TODAY
+        ),
+        lambda: services.thank_you_send(actor=coordinator, volunteer=volunteer, message="Hi"),
+        lambda: services.hours_enter_by_staff(
+            actor=coordinator,
+            volunteer=volunteer,
+            opportunity=reading,
+            worked_on=TODAY,
+            minutes=30,
+            today=TODAY,
+        ),
+        lambda: services.pledge_make(opportunity=reading, volunteer=volunteer),
+    ]
+    for attempt in attempts:
+        with pytest.raises(VolunteeringInvalid):
+            attempt()
+    assert not volunteer.safeguarding_checks.exists() and not volunteer.thanks.exists()
+    assert volunteer.hours.count() == 1
