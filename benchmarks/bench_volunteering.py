@@ -343,7 +343,9 @@ def _brute_hours_for_area(area: Any, start: Any, end: Any) -> tuple[int, int]:
 
 
 def _brute_for_volunteer(volunteer: Any) -> list[Any]:
-    from placebase.volunteering import geo, selectors
+    from django.utils import timezone
+
+    from placebase.volunteering import geo, selectors, services
     from placebase.volunteering.models import Opportunity
 
     rows = list(
@@ -356,8 +358,11 @@ def _brute_for_volunteer(volunteer: Any) -> list[Any]:
         wanted[oid].add(sid)
     offered = set(volunteer.skills.values_list("id", flat=True))
     radius = float(volunteer.travel_km)
+    age = services.age_on(volunteer.date_of_birth, timezone.localdate())
     found = []
-    for pk, lat, lon, mask, _ in rows:
+    for pk, _title, lat, lon, mask, minimum_age in rows:
+        if minimum_age > age:
+            continue
         distance = geo.haversine_km(volunteer.lat, volunteer.lon, lat, lon)
         if distance > radius or not (
             mask == 0 or volunteer.availability == 0 or mask & volunteer.availability
