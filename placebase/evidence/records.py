@@ -490,7 +490,7 @@ def uprate(amount: Decimal, *, from_year: int, to_year: int, parameters: Paramet
     return parameters.deflator.uprate(Money(amount, from_year), to_year=to_year).amount
 
 
-def _agency_label(code: str) -> str:
+def agency_label(code: str) -> str:
     if code == WELLBEING_AGENCY:
         return "People supported (wellbeing)"
     if code == VOLUNTEER_AGENCY:
@@ -529,7 +529,7 @@ def _fiscal_outcomes(
         outcomes.append(
             sroi.Outcome(
                 outcome=name,
-                stakeholder=_agency_label(agency),
+                stakeholder=agency_label(agency),
                 quantity=quantity,
                 financial_proxy=(corrected * share).quantize(Decimal("0.01"), ROUND_HALF_UP),
                 deadweight=deadweight,
@@ -777,7 +777,7 @@ def _wellbeing_outcome(
     valuation.outcomes.append(
         sroi.Outcome(
             outcome=group.outcome,
-            stakeholder=_agency_label(group.agency),
+            stakeholder=agency_label(group.agency),
             quantity=points,
             financial_proxy=central.quantize(cents),
             deadweight=deadweight,

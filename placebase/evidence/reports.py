@@ -63,7 +63,26 @@ def _agency_ranges(
     return ranges
 
 
-def _monthly(figures: records.RecordFigures, service_types: Mapping[str, str]) -> list[dict]:
+def _agency_rows(
+    whole: dict[str, Any] | None, ranges: Mapping[str, tuple[Decimal, Decimal]]
+) -> list[dict[str, Any]]:
+    """Present value by who benefits, with each one's simulated 5th and 95th percentiles."""
+    rows = []
+    for line in (whole or {}).get("by_agency", []):
+        low, high = ranges.get(line["agency"], (None, None))
+        rows.append(
+            {
+                "agency": line["agency"],
+                "label": records.agency_label(line["agency"]),
+                "present_value": line["present_value"],
+                "p5": None if low is None else float(round(low, 2)),
+                "p95": None if high is None else float(round(high, 2)),
+            }
+        )
+    return rows
+
+
+def _monthly(figures: records.RecordFigures) -> list[dict]:
     """Crisis use per 100 people observed, month by month around introduction."""
     rows = []
     for flag, group in ((1, "supported"), (0, "comparison")):
@@ -185,20 +204,7 @@ def report_figures(report: EvidenceReport) -> Figures:
         "all_inputs": _money(valuation.all_inputs),
         "sroi": whole,
         "fiscal": _sroi_block(fiscal, valuation.cash_inputs, options, report),
-        "by_agency": [
-            {
-                "agency": line["agency"],
-                "label": records._agency_label(line["agency"]),
-                "present_value": line["present_value"],
-                "p5": float(round(agency_ranges[line["agency"]][0], 2))
-                if line["agency"] in agency_ranges
-                else None,
-                "p95": float(round(agency_ranges[line["agency"]][1], 2))
-                if line["agency"] in agency_ranges
-                else None,
-            }
-            for line in (whole or {}).get("by_agency", [])
-        ],
+        "by_agency": _agency_rows(whole, agency_ranges),
         "service_use": [
             {
                 "service_type": s.label,
@@ -236,7 +242,7 @@ def report_figures(report: EvidenceReport) -> Figures:
             }
             for o in valuation.outcomes
         ],
-        "monthly": _monthly(figures, labels) if report.kind == ReportKind.EVALUATIVE else [],
+        "monthly": _monthly(figures) if report.kind == ReportKind.EVALUATIVE else [],
         "areas": _areas(figures),
         "volunteering": None
         if volunteer is None
