@@ -132,6 +132,31 @@ def _form_page(
     return render(request, template, context, status=status)
 
 
+def _add_page(
+    request: HttpRequest,
+    person_id: Any,
+    *,
+    form_class: type[forms.CaseworkForm],
+    title: str,
+    service: Callable[..., Any],
+    success: str,
+    anchor: str,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A page that adds one thing to a person's record: the form's cleaned data are the
+    service's keyword arguments."""
+    access = _editable(request, person_id)
+    return _form_page(
+        request,
+        access=access,
+        form=form_class(_posted(request), initial=initial or {}),
+        title=title,
+        save=lambda data: service(user=request.user, person_id=access.person.id, **data),
+        success=success,
+        anchor=anchor,
+    )
+
+
 # ------------------------------------------------------------------------ home and lists
 
 
@@ -339,13 +364,12 @@ def plan_edit(request: HttpRequest, person_id: Any) -> HttpResponse:
 @_errors_to_http
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, person_id: Any) -> HttpResponse:
-    access = _editable(request, person_id)
-    return _form_page(
+    return _add_page(
         request,
-        access=access,
-        form=forms.GoalForm(_posted(request)),
+        person_id,
+        form_class=forms.GoalForm,
         title="Add a goal",
-        save=lambda d: services.goal_add(user=request.user, person_id=access.person.id, **d),
+        service=services.goal_add,
         success="Goal added.",
         anchor="goals",
     )
@@ -382,13 +406,12 @@ def goal_update(request: HttpRequest, person_id: Any, goal_id: Any) -> HttpRespo
 @_errors_to_http
 @require_http_methods(["GET", "POST"])
 def strength_new(request: HttpRequest, person_id: Any) -> HttpResponse:
-    access = _editable(request, person_id)
-    return _form_page(
+    return _add_page(
         request,
-        access=access,
-        form=forms.StrengthForm(_posted(request)),
+        person_id,
+        form_class=forms.StrengthForm,
         title="Add a strength or gift",
-        save=lambda d: services.strength_add(user=request.user, person_id=access.person.id, **d),
+        service=services.strength_add,
         success="Strength added.",
         anchor="strengths",
     )
@@ -398,17 +421,15 @@ def strength_new(request: HttpRequest, person_id: Any) -> HttpResponse:
 @_errors_to_http
 @require_http_methods(["GET", "POST"])
 def network_new(request: HttpRequest, person_id: Any) -> HttpResponse:
-    access = _editable(request, person_id)
-    return _form_page(
+    return _add_page(
         request,
-        access=access,
-        form=forms.NetworkForm(_posted(request), initial={"strength": "3"}),
+        person_id,
+        form_class=forms.NetworkForm,
         title="Add someone to their support network",
-        save=lambda d: services.network_member_add(
-            user=request.user, person_id=access.person.id, **d
-        ),
+        service=services.network_member_add,
         success="Added to the support network.",
         anchor="network",
+        initial={"strength": "3"},
     )
 
 
