@@ -196,3 +196,80 @@ class CouncillorWard(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "area_id"], name="councillor_ward_unique")
         ]
+
+
+# The summary's key for "every activity, wherever held" (a scope with no area).
+ALL_AREAS = uuid.UUID(int=0)
+
+
+class ParticipationMonth(models.Model):
+    """Derived: one participant's participations in one area in one calendar month.
+
+    Kept by `summary.py` (refreshed per participant by the participation services, rebuilt
+    in full by `manage.py engagement-summary-rebuild` after a bulk load), never edited by
+    hand. There is one row for every area an activity counts in (its own area and every area
+    places located it in, as the breadth scope reads them) and one under `ALL_AREAS`, so the
+    breadth query for any area and any run of whole months is one indexed range scan; the
+    days at either end of a period that do not make a whole month are read from
+    participations. Results are the same as reading participations alone (tested).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    area_id = models.UUIDField()
+    month = models.DateField()
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    participations = models.PositiveIntegerField()
+    contributions = models.PositiveIntegerField()
+    # 1 when the month holds the participant's first ever participation (in this area).
+    firsts = models.PositiveSmallIntegerField()
+    age_band = models.CharField(max_length=8, blank=True)
+    deprivation_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "area_id", "month"], name="participation_month_unique"
+            )
+        ]
+        indexes = [
+            # Covers the breadth query: an area's months, everything the GROUP BY needs.
+            models.Index(
+                fields=[
+                    "area_id",
+                    "month",
+                    "participant",
+                    "participations",
+                    "contributions",
+                    "firsts",
+                    "age_band",
+                    "deprivation_quintile",
+                ],
+                name="engagement_month_breadth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"participation month {self.pk}"
+
+
+class ParticipationMonthArea(models.Model):
+    """Derived: which activities an area held when its `ParticipationMonth` rows were built.
+
+    Places can re-locate activities (a new boundary set, a relocation run), which changes the
+    areas an activity counts in without engagement knowing. The breadth query compares the
+    area's activity memberships now (how many, and the sum and highest of their row ids,
+    which change whenever a membership is written again) with these, and reads participations
+    instead when they differ, so a stale summary is slow, never wrong. A row for `ALL_AREAS`
+    says the summary has been built.
+    """
+
+    area_id = models.UUIDField(primary_key=True)
+    activities = models.PositiveIntegerField()
+    membership_id_sum = models.BigIntegerField(default=0)
+    membership_id_max = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"summary state {self.area_id}"

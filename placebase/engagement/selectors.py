@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from placebase.accounts.permissions import Action, can
@@ -33,7 +33,7 @@ from placebase.core.disclosure import (
 )
 from placebase.core.errors import NotFound, PermissionDenied
 
-from . import metrics
+from . import metrics, summary
 from .errors import AreaUnknown, PeriodInvalid
 from .models import (
     ACTIVITY_RECORD_TYPE,
@@ -94,11 +94,8 @@ class ParticipantRows:
     quintiles: list[int | None]
 
 
-def participant_rows(*, scope: Scope) -> ParticipantRows:
-    """One entry per participant in the scope, aggregated in the database twice: first per
-    participant (one indexed GROUP BY over participations, no join: the columns it needs are
-    copied onto each participation), then into a histogram of identical participants, so only
-    a few hundred rows travel to Python whatever the scope. The arrays are rebuilt from it."""
+def _raw_rows_sql(*, scope: Scope) -> tuple[str, list[Any]]:
+    """Per participation in the scope: participant_id, n (1), c, f, age_band, q."""
     activities_sql, activities_params = (
         scope_activities(scope=scope).values("pk").query.sql_with_params()
     )
@@ -110,15 +107,54 @@ def participant_rows(*, scope: Scope) -> ParticipantRows:
             params.append(connection.ops.adapt_datefield_value(day))
     table = Participation._meta.db_table
     sql = (
-        "SELECT c, n, first_time, age_band, quintile, "  # noqa: S608
-        "COUNT(*) FROM ("
-        " SELECT participant_id, COUNT(*) AS n, SUM(contributions) AS c,"
-        " MAX(CASE WHEN is_first THEN 1 ELSE 0 END) AS first_time,"
-        " MAX(age_band) AS age_band, MAX(deprivation_quintile) AS quintile"
-        f" FROM {table} WHERE {' AND '.join(where)} GROUP BY participant_id"
+        "SELECT participant_id, 1 AS n, contributions AS c,"  # noqa: S608
+        " CASE WHEN is_first THEN 1 ELSE 0 END AS f, age_band,"
+        f" deprivation_quintile AS q FROM {table} WHERE {' AND '.join(where)}"
+    )
+    return sql, params
+
+
+def _rows_sql(*, scope: Scope, use_summary: bool | None = None) -> tuple[str, list[Any]]:
+    """The rows the per-participant GROUP BY reads: the summary's whole months (when it can
+    answer for the scope) and participations for the rest, or participations alone."""
+    split = None
+    if scope.activity_id is None and use_summary is not False:
+        split = summary.period_split(scope.start, scope.end)
+        if split is not None and not (use_summary or summary.summary_usable(area_id=scope.area_id)):
+            split = None
+    if split is None:
+        return _raw_rows_sql(scope=scope)
+    parts = [summary.month_rows_sql(area_id=scope.area_id, split=split)]
+    for lo, hi in split.edges:
+        parts.append(_raw_rows_sql(scope=Scope(area_id=scope.area_id, start=lo, end=hi)))
+    return (
+        " UNION ALL ".join(sql for sql, _ in parts),
+        [param for _, params in parts for param in params],
+    )
+
+
+def participant_rows(*, scope: Scope, use_summary: bool | None = None) -> ParticipantRows:
+    """One entry per participant in the scope, aggregated in the database twice: first per
+    participant (one GROUP BY over the participant-month summary for whole months and
+    participations for the days either side, or participations alone for one activity or a
+    stale summary), then into a histogram of identical participants, so only a few hundred
+    rows travel to Python whatever the scope. The arrays are rebuilt from it.
+
+    `use_summary` is for tests and the benchmark: False reads participations alone, True
+    uses the summary without checking it is current; None (the product) decides."""
+    rows_sql, params = _rows_sql(scope=scope, use_summary=use_summary)
+    sql = (
+        "SELECT c, n, first_time, age_band, quintile, COUNT(*) FROM ("  # noqa: S608
+        " SELECT participant_id, SUM(n) AS n, SUM(c) AS c, MAX(f) AS first_time,"
+        " MAX(age_band) AS age_band, MAX(q) AS quintile"
+        f" FROM ({rows_sql}) rows_in_scope GROUP BY participant_id"
         ") per GROUP BY c, n, first_time, age_band, quintile"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ~100,000 participants in a year of the whole borough: hash them in memory
+            # rather than spill to disk (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         histogram = cursor.fetchall()
     repeat = np.array([row[5] for row in histogram], dtype=np.int64)
@@ -198,10 +234,12 @@ def area_population(*, area_id: uuid.UUID) -> Population:
 # ---------------------------------------------------------------------------- breadth
 
 
-def breadth_compute_for(*, scope: Scope, population: Population | None = None) -> metrics.Breadth:
+def breadth_compute_for(
+    *, scope: Scope, population: Population | None = None, use_summary: bool | None = None
+) -> metrics.Breadth:
     """The breadth figures for a scope, unrounded. For trusted callers (services, the
     benchmark, and the selectors below, which apply disclosure control before showing)."""
-    rows = participant_rows(scope=scope)
+    rows = participant_rows(scope=scope, use_summary=use_summary)
     if population is None:
         area_id = scope.area_id
         if area_id is None and scope.activity_id is not None:

@@ -22,6 +22,7 @@ from placebase.accounts.roles import Role
 from placebase.core.audit import audit_record
 from placebase.core.errors import NotFound, PermissionDenied, ValidationFailed
 
+from . import summary
 from .errors import (
     ActivityInvalid,
     AlreadyTookPart,
@@ -126,6 +127,7 @@ def activity_create(
     located_point_assign(
         record_type=ACTIVITY_RECORD_TYPE, record_id=activity.id, lat=point[0], lon=point[1]
     )
+    summary.activity_located(activity=activity)
     audit_record(
         actor=actor,
         verb="engagement.activity.created",
@@ -275,6 +277,7 @@ def participation_record(
             first_activity_id=activity.id, first_participated_on=activity.held_on
         )
         participation.is_first = True
+    summary.summary_refresh(participant_ids=[participant.pk])
     audit_record(
         actor=actor,
         verb="engagement.participation.recorded",
@@ -300,6 +303,7 @@ def contribution_record(
         raise ContributionInvalid("Keep it to 5,000 characters or fewer.", field="text")
     contribution = Contribution.objects.create(participation=participation, kind=kind, text=text)
     Participation.objects.filter(pk=participation.pk).update(contributions=F("contributions") + 1)
+    summary.summary_refresh(participant_ids=[participation.participant_id])
     audit_record(
         actor=actor,
         verb="engagement.contribution.recorded",
@@ -596,6 +600,7 @@ def demo_engagement_load(*, seed: int) -> dict[str, int]:
     )
     ideas = [c for _, said in rows for c in said if c.kind == ContributionKind.IDEA]
     _demo_projects_link(ideas=ideas, rng=rng)
+    summary.summary_rebuild()
     counts = _demo_counts()
     audit_record(
         actor=None,
