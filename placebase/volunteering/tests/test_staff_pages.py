@@ -376,3 +376,14 @@ def test_volunteer_answers_the_wellbeing_questions(client, volunteer):
     assert response.status_code == 302
     answer = volunteer.wellbeing.get()
     assert (answer.life_satisfaction, answer.anxiety, answer.source) == (7, 2, "volunteer")
+
+
+def test_an_error_on_a_group_of_radios_links_to_its_first_item(client, coordinator, micro):
+    services.pledge_make(opportunity=micro, guest_name="Alex", guest_email="a@example.org")
+    sign_in_client(client, coordinator)
+    url = reverse("volunteering:manage_opportunity_edit", args=[micro.pk])
+    response = client.post(url, _opportunity_post(micro, kind="one_off", duration_minutes=""))
+    body = response.content.decode()
+    assert response.status_code == 400 and "The kind cannot change" in body
+    assert 'href="#id_kind"' in body and 'id="id_kind"' in body
+    assert Opportunity.objects.get(pk=micro.pk).kind == "micro"
