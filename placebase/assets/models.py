@@ -337,6 +337,22 @@ class Schedule(TimestampedModel):
     attending_type = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
 
+    class Meta:
+        # Partial: a schedule belongs to a listing or to one of its places, so each column is
+        # often empty, and an index of only the filled rows keeps the planner using it.
+        indexes = [
+            models.Index(
+                fields=["asset"],
+                condition=models.Q(asset__isnull=False),
+                name="schedule_asset_set",
+            ),
+            models.Index(
+                fields=["service_at_location"],
+                condition=models.Q(service_at_location__isnull=False),
+                name="schedule_sal_set",
+            ),
+        ]
+
 
 class ServiceArea(TimestampedModel):
     """Where a listing is available. `area_code` (a GSS code) links it to a places area, so
@@ -368,6 +384,15 @@ class Contact(TimestampedModel):
     title = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
 
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["asset"],
+                condition=models.Q(asset__isnull=False),
+                name="contact_asset_set",
+            ),
+        ]
+
 
 class Phone(TimestampedModel):
     asset = models.ForeignKey(
@@ -381,6 +406,26 @@ class Phone(TimestampedModel):
     )
     number = models.CharField(max_length=40)
     description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        # Partial (see Schedule): a phone belongs to one of a listing, a place or a contact.
+        indexes = [
+            models.Index(
+                fields=["asset"],
+                condition=models.Q(asset__isnull=False),
+                name="phone_asset_set",
+            ),
+            models.Index(
+                fields=["location"],
+                condition=models.Q(location__isnull=False),
+                name="phone_location_set",
+            ),
+            models.Index(
+                fields=["contact"],
+                condition=models.Q(contact__isnull=False),
+                name="phone_contact_set",
+            ),
+        ]
 
 
 class CostOption(TimestampedModel):
