@@ -360,7 +360,14 @@ class HoursEntry(TimestampedModel):
     class Meta:
         ordering = ["-worked_on", "-created_at"]
         verbose_name_plural = "hours entries"
-        indexes = [models.Index(fields=["status", "worked_on"], name="hours_status_date")]
+        indexes = [
+            models.Index(fields=["status", "worked_on"], name="hours_status_date"),
+            # Time given in an area: by the area's opportunities, and by pledges at its sites.
+            models.Index(
+                fields=["opportunity", "status", "worked_on"], name="hours_opp_status_date"
+            ),
+            models.Index(fields=["pledge", "status", "worked_on"], name="hours_pledge_status_date"),
+        ]
 
 
 class BadgeKind(models.TextChoices):
