@@ -621,25 +621,36 @@ class Reach:
     volunteer_hours: float | str | None
 
 
+# An area counts as inside a larger one when at least this share of it lies within.
+INSIDE_SHARE = 0.5
+
+
 def _area_codes(area_id: uuid.UUID) -> list[str]:
-    from placebase.places.models import Area
+    """The area's own code and the codes of the areas (of any level) mostly inside it, so a
+    neighbourhood or the whole borough counts the projects, connectors and groups recorded
+    against its wards."""
+    from placebase.places.models import Area, AreaOverlap
 
     code = Area.objects.filter(pk=area_id).values_list("code", flat=True).first()
-    return [code] if code else []
+    if not code:
+        return []
+    inside = AreaOverlap.objects.filter(other_id=area_id, area_share__gte=INSIDE_SHARE).values_list(
+        "area__code", flat=True
+    )
+    return list(dict.fromkeys([code, *inside]))
 
 
-def reach_headline(*, user: Any, scope: Scope, disclosed: bool | None = None) -> Reach:
+def reach_headline(
+    *, user: Any, scope: Scope, disclosed: bool | None = None, people: int | None = None
+) -> Reach:
     """People involved, connectors, projects started and active, groups and associations
-    supporting, volunteer hours: for an area and period."""
+    supporting, volunteer hours: for an area and period. `people` is the scope's participant
+    count when the caller already has it (the breadth figures), saving a second count."""
     if disclosed is None:
         disclosed = _must_disclose(user)
     show = disclose_count if disclosed else (lambda n: n)
-    people = (
-        Participation.objects.filter(activity_id__in=scope_activities(scope=scope).values("pk"))
-        .values("participant_id")
-        .distinct()
-        .count()
-    )
+    if people is None:
+        people = breadth_compute_for(scope=scope, population=Population(None, {}, {})).participants
     codes = _area_codes(scope.area_id) if scope.area_id else []
     reach = Reach(
         show(people), NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
@@ -1082,11 +1093,14 @@ def ward_view(
     breadth = []
     for ward in wards:
         scope = Scope(area_id=ward.area_id, start=start, end=end)
+        computed = breadth_compute_for(scope=scope)
         breadth.append(
             WardBreadth(
                 ward=ward,
-                breadth=breadth_view(breadth=breadth_compute_for(scope=scope), disclosed=True),
-                reach=reach_headline(user=user, scope=scope, disclosed=True),
+                breadth=breadth_view(breadth=computed, disclosed=True),
+                reach=reach_headline(
+                    user=user, scope=scope, disclosed=True, people=computed.participants
+                ),
             )
         )
     sections = []

@@ -335,3 +335,150 @@ def test_route_templates_fill_every_converter():
     assert detail.template == "engagement/activities/{activity_id}/"
     assert detail.params == [("activity_id", "uuid")]
     assert uuid.UUID(str(uuid.uuid4()))
+
+
+# ---------------------------------------------------------------------------- the API
+
+API_PREFIX = "/api/v1"
+# Status codes that refuse a councillor without saying anything about a record.
+API_REFUSED = {401, 403, 404, 405}
+
+
+def _resolve_ref(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        node: Any = spec
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _example(spec: dict[str, Any], schema: dict[str, Any], pool: dict[str, Any]) -> Any:
+    """A plausible value for a request-body schema, so a write gets past validation and
+    reaches the permission check (an empty body would be turned away earlier, proving
+    nothing)."""
+    schema = _resolve_ref(spec, schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if _resolve_ref(spec, s).get("type") != "null"]
+            return _example(spec, (options or schema[key])[0], pool)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {
+            name: _example(spec, sub, pool) for name, sub in schema.get("properties", {}).items()
+        }
+    if kind == "array":
+        return [_example(spec, schema.get("items", {}), pool)]
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return True
+    fmt = schema.get("format", "")
+    if fmt == "uuid":
+        return next(iter(pool.get("uuid", [])), str(uuid.uuid4()))
+    if fmt == "date":
+        return datetime.date.today().isoformat()
+    if fmt == "date-time":
+        return datetime.datetime.now(datetime.UTC).isoformat()
+    if fmt == "email":
+        return "someone@example.org"
+    return "Test"
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method.upper(), operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.label_lower: model.objects.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("placebase.")
+        and model._meta.app_label not in {"core", "audit"}
+        and model._meta.model_name not in {"auditentry", "apitoken"}
+    }
+
+
+def test_councillor_reaches_no_record_through_the_api(client, demo_world, place):
+    """Every operation `/api/v1/openapi.json` lists, with real record ids in its path and a
+    well-formed body, as a councillor signed in and as a councillor holding an API token:
+    each is refused, shows no personal value, and writes nothing."""
+    from django.test import Client
+
+    from placebase.casework.services import api_token_issue
+
+    councillor = apps.get_model("accounts", "User").objects.get(username="councillor")
+    sign_in_client(client, councillor)
+    _token, key = api_token_issue(user=councillor, name="walker")
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    spec = client.get(f"{API_PREFIX}/openapi.json").json()
+    operations = _operations(spec)
+    assert len(operations) >= 10, "the API lists its operations"
+    personal = _personal_values(exclude_user=councillor)
+    pool = _candidates()
+    people = [
+        str(pk)
+        for pk in apps.get_model("casework", "Person").objects.values_list("pk", flat=True)[:3]
+    ]
+    assert people, "case work's demo made people to try"
+    before = _row_counts()
+    tried: set[tuple[str, str]] = set()
+    statuses: set[tuple[str, int]] = set()
+    problems: list[str] = []
+    for path, method, operation in operations:
+        params = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+        options = []
+        for param in params:
+            name = param["name"]
+            schema = _resolve_ref(spec, param.get("schema", {}))
+            kind = "uuid" if schema.get("format") == "uuid" else "str"
+            if schema.get("type") == "integer":
+                kind = "int"
+            real = people if name == "person_id" else []
+            options.append(list(dict.fromkeys(real + _values_for(name, kind, pool)))[:3])
+        body = None
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            body = _example(spec, content["application/json"]["schema"], pool)
+        for combo in itertools.product(*options) if params else [()]:
+            url = path if path.startswith(API_PREFIX + "/") else API_PREFIX + path
+            for param, value in zip(params, combo, strict=True):
+                url = url.replace("{" + param["name"] + "}", value)
+            for who, http in (("session", client), ("token", bearer)):
+                call = getattr(http, method.lower())
+                if body is None:
+                    response = call(url)
+                else:
+                    response = call(url, data=body, content_type="application/json")
+                tried.add((path, method))
+                statuses.add((who, response.status_code))
+                text = response.content.decode("utf-8", "replace")
+                leaked = sorted(value for value in personal if value in text)
+                if leaked:
+                    problems.append(f"{who} {method} {url}: shows {leaked[:3]}")
+                if response.status_code not in API_REFUSED:
+                    problems.append(f"{who} {method} {url}: answered {response.status_code}")
+    assert {(p, m) for p, m, _ in operations} == tried, "every listed operation was tried"
+    assert not problems, "a councillor reached case work through the API:\n" + "\n".join(
+        problems[:20]
+    )
+    assert _row_counts() == before, "a councillor's API call wrote something"
+    # Both ways in were accepted as the councillor (refused by permission, not unknown).
+    assert {who for who, status in statuses if status == 403} == {"session", "token"}
+    assert not {status for _, status in statuses} & {401}
+    # And the check can fail: a person's own coordinator gets them, and the walker notices.
+    person = apps.get_model("casework", "Person").objects.filter(coordinator__isnull=False)[0]
+    _token, coordinator_key = api_token_issue(user=person.coordinator, name="control")
+    control = Client(HTTP_AUTHORIZATION=f"Bearer {coordinator_key}")
+    response = control.get(f"{API_PREFIX}/people/{person.pk}")
+    assert response.status_code == 200
+    assert any(value in response.content.decode() for value in personal)

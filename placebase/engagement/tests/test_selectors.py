@@ -233,3 +233,40 @@ def test_reach_headline(place, world, connector):
     assert reach.connectors == 1
     hidden = selectors.reach_headline(user=connector, scope=scope, disclosed=True)
     assert hidden.people_involved == SUPPRESSED and hidden.connectors == SUPPRESSED
+
+
+def test_reach_for_a_larger_area_counts_what_is_recorded_in_its_wards(place, world, connector):
+    """The borough (or a neighbourhood) holds the projects and connectors of the wards mostly
+    inside it; a ward only partly inside does not bring its own."""
+    from placebase.assets.models import CommunityProject, Connector
+    from placebase.places.models import Area, AreaMembership, AreaOverlap, BoundarySet
+
+    district_set = BoundarySet.objects.create(level="district", vintage=2025, name="Districts")
+    district = Area.objects.get(pk=place.ward_a.pk)  # a copy of the ward's shape will do
+    district.pk = None
+    district._state.adding = True
+    district.boundary_set, district.code, district.name = district_set, "E09000029", "Sutton"
+    district.save()
+    AreaOverlap.objects.create(area=place.ward_a, other=district, area_share=1.0)
+    AreaOverlap.objects.create(area=place.ward_b, other=district, area_share=0.2)
+    for activity in world["acts"]:
+        AreaMembership.objects.create(
+            area=district,
+            boundary_set=district_set,
+            record_type="engagement.activity",
+            record_id=activity.id,
+        )
+    CommunityProject.objects.create(
+        name="Fridge", area_code="E05000001", stage="meeting_regularly", started_on=D(2026, 4, 1)
+    )
+    CommunityProject.objects.create(
+        name="Elsewhere", area_code="E05000002", stage="meeting_regularly", started_on=D(2026, 4, 1)
+    )
+    Connector.objects.create(display_name="A connector", area_code="E05000001")
+    scope = selectors.Scope(area_id=district.id, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    reach = selectors.reach_headline(user=connector, scope=scope)
+    assert reach.people_involved == 4  # p1, p2, p3, p4 at activities in both wards
+    assert reach.projects_started == 1 and reach.projects_active == 1
+    assert reach.connectors == 1
+    given = selectors.reach_headline(user=connector, scope=scope, people=4)
+    assert given.people_involved == 4
