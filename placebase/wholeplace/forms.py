@@ -274,6 +274,8 @@ class AgencyForm(forms.Form):
                 "organisation_name",
                 "Choose an organisation or enter a new one's name, not both",
             )
+        elif organisation is not None and data.get("parent") is not None:
+            self.add_error("parent", "Only a new organisation can be given the body it is part of")
         code = data.get("code", "").strip()
         if code and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", code):
             self.add_error("code", "Use lower-case letters, digits and hyphens, like swl-icb")

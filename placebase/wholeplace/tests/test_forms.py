@@ -145,6 +145,19 @@ def test_both_an_organisation_and_a_new_name_is_ambiguous(world, as_role):
     )
     assert b"not both" in response.content
     assert not Agency.objects.filter(organisation=foodbank).exists()
+    response = client.post(
+        reverse("wholeplace:agency_new"),
+        {
+            "organisation": foodbank.pk,
+            "parent": world.council.organisation.pk,
+            "sector": "vcs",
+            "cost_bearer": "other",
+        },
+    )
+    assert b"Only a new organisation can be given the body it is part of" in response.content
+    assert not Agency.objects.filter(organisation=foodbank).exists()
+    foodbank.refresh_from_db()
+    assert foodbank.parent is None
 
 
 def test_only_a_council_can_lead(world):
