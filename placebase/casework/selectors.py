@@ -522,9 +522,13 @@ _COMBINATION_AREAS: dict[int, tuple[str, frozenset[str]]] = {}
 def _plain_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """A values_list queryset's rows straight from the database cursor, without Django's
     per-value converters: for thousands of (integer, count) rows on a hot page."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connections
 
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. an area no one lives in: `IN ()`
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -16,3 +16,9 @@ def casework_reminders_send() -> int:
 def casework_retention_apply() -> int:
     """Anonymise closed records older than PLACEBASE_RETENTION_DAYS (not under legal hold)."""
     return services.retention_apply()
+
+
+@task
+def casework_area_combinations_refresh() -> int:
+    """Re-read people's area combinations after the places engine re-locates records."""
+    return services.area_combinations_refresh()

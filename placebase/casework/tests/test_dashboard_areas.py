@@ -235,3 +235,24 @@ def test_a_reused_combination_id_is_not_trusted_from_the_cache(manager, world):
     # Both central residents share that combination: they now count in the west.
     assert fast(manager, "patch", world["patch"].code)["people_in_scope"] == 0
     assert fast(manager, "patch", world["west"].code)["people_in_scope"] == 4
+
+
+def test_the_refresh_command_runs_here_and_says_how_many_moved(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Person.objects.filter(pk=world["people"][0].pk).update(area_combination_id=None)
+    out = StringIO()
+    call_command("casework_refresh_areas", "--now", stdout=out)
+    assert "1 person record(s) moved" in out.getvalue()
+    assert Person.objects.get(pk=world["people"][0].pk).area_combination_id is not None
+
+
+def test_an_area_where_no_one_lives_shows_zeros(manager, world):
+    empty = custom_area_save(
+        actor=None, name="Empty corner", geometry=json.dumps(WIDE_BOX), level=Level.PATCH
+    )
+    data = fast(manager, "patch", empty.code)  # drawn after everyone was located
+    assert data["people_in_scope"] == 0
+    assert data["by_area"] == {} and not data["by_coordinator"] and data["median"] is None
