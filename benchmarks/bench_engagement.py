@@ -443,11 +443,11 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         report.add(
-            "summary rebuild (participant, area, month)",
+            "summary rebuild (blocks by area and day or month)",
             seconds,
             "s",
             database=database,
-            notes=f"{built['rows']:,} summary rows from {N_PARTICIPATIONS:,} participations",
+            notes=f"{built['rows']:,} blocks from {N_PARTICIPATIONS:,} participations",
         )
         _measure(report, database, world, _frames(world))
 

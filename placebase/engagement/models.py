@@ -202,60 +202,45 @@ class CouncillorWard(TimestampedModel):
 ALL_AREAS = uuid.UUID(int=0)
 
 
-class ParticipationMonth(models.Model):
-    """Derived: one participant's participations in one area in one calendar month.
+class BlockGrain(models.TextChoices):
+    MONTH = "m", "Calendar month"
+    DAY = "d", "Day"
 
-    Kept by `summary.py` (refreshed per participant by the participation services, rebuilt
-    in full by `manage.py engagement-summary-rebuild` after a bulk load), never edited by
-    hand. There is one row for every area an activity counts in (its own area and every area
-    places located it in, as the breadth scope reads them) and one under `ALL_AREAS`, so the
-    breadth query for any area and any run of whole months is one indexed range scan; the
-    days at either end of a period that do not make a whole month are read from
-    participations. Results are the same as reading participations alone (tested).
+
+class ParticipationBlock(models.Model):
+    """Derived: who took part in one area on one day, or in one calendar month, as one
+    packed array (`summary.BLOCK`: participant, participations, contributions, first-ever
+    flag, age band and quintile codes; one entry per participant, sorted).
+
+    Kept by `summary.py` (the participation services refresh the blocks an activity's
+    participations fall in, `manage.py engagement-summary-rebuild` rebuilds all after a bulk
+    load), never edited by hand. There is a block for every area an activity counts in (its
+    own area and every area places located it in, as the breadth scope reads them) and under
+    `ALL_AREAS`, so the breadth figures for any area and period read at most a dozen month
+    blocks and the day blocks either side, and group them by participant in numpy. Results
+    are the same as reading participations (tested).
     """
 
     id = models.BigAutoField(primary_key=True)
     area_id = models.UUIDField()
-    month = models.DateField()
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    participations = models.PositiveIntegerField()
-    contributions = models.PositiveIntegerField()
-    # 1 when the month holds the participant's first ever participation (in this area).
-    firsts = models.PositiveSmallIntegerField()
-    age_band = models.CharField(max_length=8, blank=True)
-    deprivation_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
+    grain = models.CharField(max_length=1, choices=BlockGrain.choices)
+    start = models.DateField()
+    entries = models.PositiveIntegerField()
+    data = models.BinaryField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["participant", "area_id", "month"], name="participation_month_unique"
+                fields=["area_id", "grain", "start"], name="participation_block_unique"
             )
-        ]
-        indexes = [
-            # Covers the breadth query: an area's months, everything the GROUP BY needs.
-            models.Index(
-                fields=[
-                    "area_id",
-                    "month",
-                    "participant",
-                    "participations",
-                    "contributions",
-                    "firsts",
-                    "age_band",
-                    "deprivation_quintile",
-                ],
-                name="engagement_month_breadth",
-            ),
         ]
 
     def __str__(self) -> str:
-        return f"participation month {self.pk}"
+        return f"participation block {self.pk}"
 
 
 class ParticipationMonthArea(models.Model):
-    """Derived: which activities an area held when its `ParticipationMonth` rows were built.
+    """Derived: which activities an area held when its `ParticipationBlock`s were built.
 
     Places can re-locate activities (a new boundary set, a relocation run), which changes the
     areas an activity counts in without engagement knowing. The breadth query compares the

@@ -114,35 +114,39 @@ def _raw_rows_sql(*, scope: Scope) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def _rows_sql(*, scope: Scope, use_summary: bool | None = None) -> tuple[str, list[Any]]:
-    """The rows the per-participant GROUP BY reads: the summary's whole months (when it can
-    answer for the scope) and participations for the rest, or participations alone."""
-    split = None
-    if scope.activity_id is None and use_summary is not False:
-        split = summary.period_split(scope.start, scope.end)
-        if split is not None and not (use_summary or summary.summary_usable(area_id=scope.area_id)):
-            split = None
-    if split is None:
-        return _raw_rows_sql(scope=scope)
-    parts = [summary.month_rows_sql(area_id=scope.area_id, split=split)]
-    for lo, hi in split.edges:
-        parts.append(_raw_rows_sql(scope=Scope(area_id=scope.area_id, start=lo, end=hi)))
-    return (
-        " UNION ALL ".join(sql for sql, _ in parts),
-        [param for _, params in parts for param in params],
-    )
+def _summary_split(*, scope: Scope, use_summary: bool | None) -> summary.Split | None:
+    """How the summary answers for the scope, or None when participations must: one
+    activity, a period without a whole month, or (unless told) a summary not current."""
+    if scope.activity_id is not None or use_summary is False:
+        return None
+    split = summary.period_split(scope.start, scope.end)
+    if split is None or use_summary or summary.summary_usable(area_id=scope.area_id):
+        return split
+    return None
 
 
 def participant_rows(*, scope: Scope, use_summary: bool | None = None) -> ParticipantRows:
-    """One entry per participant in the scope, aggregated in the database twice: first per
-    participant (one GROUP BY over the participant-month summary for whole months and
-    participations for the days either side, or participations alone for one activity or a
-    stale summary), then into a histogram of identical participants, so only a few hundred
-    rows travel to Python whatever the scope. The arrays are rebuilt from it.
+    """One entry per participant in the scope.
+
+    From the summary when it can answer: the blocks of the period's whole months and of the
+    days either side, grouped by participant in numpy. Otherwise from participations, grouped
+    in the database twice (per participant, then into a histogram of identical participants,
+    so only a few hundred rows travel to Python); the arrays are rebuilt from it.
 
     `use_summary` is for tests and the benchmark: False reads participations alone, True
     uses the summary without checking it is current; None (the product) decides."""
-    rows_sql, params = _rows_sql(scope=scope, use_summary=use_summary)
+    split = _summary_split(scope=scope, use_summary=use_summary)
+    if split is not None:
+        merged = summary.read(area_id=scope.area_id, split=split)
+        bands = np.array(["", *summary.AGE_CODES], dtype=object)
+        return ParticipantRows(
+            participations=merged["n"].astype(np.int64),
+            contributions=merged["c"].astype(np.int64),
+            first_time=merged["f"].astype(bool),
+            age_bands=bands[merged["age"].astype(np.int64) + 1].tolist(),
+            quintiles=[q or None for q in merged["q"].tolist()],
+        )
+    rows_sql, params = _raw_rows_sql(scope=scope)
     sql = (
         "SELECT c, n, first_time, age_band, quintile, COUNT(*) FROM ("  # noqa: S608
         " SELECT participant_id, SUM(n) AS n, SUM(c) AS c, MAX(f) AS first_time,"
@@ -152,7 +156,7 @@ def participant_rows(*, scope: Scope, use_summary: bool | None = None) -> Partic
     )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # ~100,000 participants in a year of the whole borough: hash them in memory
+            # A big area with no summary groups ~100,000 participants: hash them in memory
             # rather than spill to disk (this transaction only).
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)

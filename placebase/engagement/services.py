@@ -269,7 +269,10 @@ def participation_record(
     except IntegrityError as error:  # someone recorded them a moment ago
         raise AlreadyTookPart("This participant is already recorded at this activity.") from error
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    touched = [activity.id]
     if locked.first_participated_on is None or activity.held_on < locked.first_participated_on:
+        if locked.first_activity_id is not None:
+            touched.append(locked.first_activity_id)  # its blocks lose the first-timer
         # This is now their first participation: move the flag the breadth query reads.
         Participation.objects.filter(participant=locked, is_first=True).update(is_first=False)
         Participation.objects.filter(pk=participation.pk).update(is_first=True)
@@ -277,7 +280,7 @@ def participation_record(
             first_activity_id=activity.id, first_participated_on=activity.held_on
         )
         participation.is_first = True
-    summary.summary_refresh(participant_ids=[participant.pk])
+    summary.summary_refresh(activity_ids=touched)
     audit_record(
         actor=actor,
         verb="engagement.participation.recorded",
@@ -303,7 +306,7 @@ def contribution_record(
         raise ContributionInvalid("Keep it to 5,000 characters or fewer.", field="text")
     contribution = Contribution.objects.create(participation=participation, kind=kind, text=text)
     Participation.objects.filter(pk=participation.pk).update(contributions=F("contributions") + 1)
-    summary.summary_refresh(participant_ids=[participation.participant_id])
+    summary.summary_refresh(activity_ids=[participation.activity_id])
     audit_record(
         actor=actor,
         verb="engagement.contribution.recorded",

@@ -1,16 +1,18 @@
-"""The participation summary: participations per participant, area and calendar month.
+"""The participation summary: packed per-participant blocks by area and day or month.
 
 The breadth metrics need one row per participant in scope (how often they came and how much
-they said). Read straight from participations, the whole borough over a year is a GROUP BY
-of hundreds of thousands of rows; read from this summary it is one row per participant and
-month, found by one index range on (area, month). Days at either end of a period that do not
-make a whole month are still read from participations, so any period gives exactly the
-figures participations alone would (the tests compare the two).
+they said). Read straight from participations, a year of the whole borough is a GROUP BY of
+hundreds of thousands of rows, which no index makes cheap. The summary keeps, for every area,
+one packed array per calendar month and per day (`ParticipationBlock`): a period reads its
+whole months and the days either side (at most a dozen months and sixty days), and numpy
+groups the entries by participant. Any period gives exactly the figures participations alone
+give (the tests compare the two).
 
-Writes: `summary_refresh` rebuilds one participant's rows (the participation services call
-it inside their transaction), `summary_rebuild` rebuilds everything (after a bulk load: the
-demo loader, `manage.py engagement-summary-rebuild`). `summary_usable` tells the breadth
-query whether an area's rows still match where places says its activities are.
+Writes: `summary_refresh` rebuilds the blocks an activity's participations fall in (the
+participation services call it inside their transaction); `summary_rebuild` rebuilds
+everything (after a bulk load: the demo loader, `manage.py engagement-summary-rebuild`).
+`summary_usable` tells the breadth query whether an area's blocks still match where places
+says its activities are.
 """
 
 from __future__ import annotations
@@ -22,27 +24,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
 
+from .metrics import AGE_BANDS
 from .models import (
     ACTIVITY_RECORD_TYPE,
     ALL_AREAS,
     Activity,
-    Participant,
+    BlockGrain,
     Participation,
-    ParticipationMonth,
+    ParticipationBlock,
     ParticipationMonthArea,
 )
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 500
-
 
 def _uuid(value: uuid.UUID) -> Any:
     """A UUID as the database stores it (hex text on SQLite, uuid on PostgreSQL)."""
-    field = ParticipationMonth._meta.get_field("area_id")
+    field = ParticipationBlock._meta.get_field("area_id")
     return field.get_db_prep_value(value, connection, prepared=False)
 
 
@@ -75,53 +77,205 @@ def _pairs_sql(activity_filter: str = "") -> str:
     )
 
 
-def _insert(participant_filter: str, params: list[Any], activity_filter: str = "") -> None:
-    table = ParticipationMonth._meta.db_table
+# One entry per participant in a block; sorted by participant.
+BLOCK = np.dtype(
+    [("pid", "<i8"), ("n", "<i4"), ("c", "<i4"), ("f", "i1"), ("age", "i1"), ("q", "i1")]
+)
+AGE_CODES = [code for code, _ in AGE_BANDS]  # in the order MAX() of the text sorts them
+_AGE_INDEX = {code: i for i, code in enumerate(AGE_CODES)}
+
+
+def _grouped_sql(where: str, *, by_area_day: bool) -> str:
+    """Participations grouped by (area, day,) participant, with the areas from `_pairs_sql`.
+    Columns: [area_id, held_on,] participant_id, n, c, f, age_band, q."""
     parts = Participation._meta.db_table
-    month = month_sql("p.held_on")
-    sql = (
-        f"INSERT INTO {table} (area_id, month, participant_id, participations, contributions,"  # noqa: S608
-        " firsts, age_band, deprivation_quintile)"
-        f" SELECT pa.area_id, {month}, p.participant_id, COUNT(*), SUM(p.contributions),"
+    keys = "pa.area_id, p.held_on, p.participant_id" if by_area_day else "p.participant_id"
+    return (
+        f"SELECT {keys}, COUNT(*), SUM(p.contributions),"  # noqa: S608
         " MAX(CASE WHEN p.is_first THEN 1 ELSE 0 END), MAX(p.age_band),"
         " MAX(p.deprivation_quintile)"
-        f" FROM {parts} p JOIN ({_pairs_sql(activity_filter)}) pa"
-        " ON pa.activity_id = p.activity_id"
-        f" WHERE {participant_filter}"
-        f" GROUP BY pa.area_id, {month}, p.participant_id"
+        f" FROM {parts} p JOIN ({_pairs_sql()}) pa ON pa.activity_id = p.activity_id"
+        f" WHERE {where} GROUP BY {keys} ORDER BY {keys}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ACTIVITY_RECORD_TYPE, _uuid(ALL_AREAS), *params])
+
+
+def _pack(rows: list[tuple[Any, ...]]) -> np.ndarray:
+    """Rows of (participant_id, n, c, f, age_band, q), sorted by participant, as a block."""
+    block = np.empty(len(rows), dtype=BLOCK)
+    if rows:
+        block["pid"] = [r[0] for r in rows]
+        block["n"] = [r[1] for r in rows]
+        block["c"] = [r[2] or 0 for r in rows]
+        block["f"] = [r[3] for r in rows]
+        block["age"] = [_AGE_INDEX.get(r[4] or "", -1) for r in rows]
+        block["q"] = [r[5] or 0 for r in rows]
+    return block
+
+
+def merge(blocks: list[np.ndarray]) -> np.ndarray:
+    """Entries of several blocks grouped by participant: counts add up, flags and codes take
+    the largest (as MAX() does in SQL)."""
+    if not blocks:
+        return np.empty(0, dtype=BLOCK)
+    every = np.concatenate(blocks)
+    pids, inverse = np.unique(every["pid"], return_inverse=True)
+    k = pids.size
+    out = np.empty(k, dtype=BLOCK)
+    out["pid"] = pids
+    out["n"] = np.bincount(inverse, weights=every["n"], minlength=k)
+    out["c"] = np.bincount(inverse, weights=every["c"], minlength=k)
+    out["f"] = np.bincount(inverse, weights=every["f"], minlength=k) > 0
+    age = np.full(k, -1, dtype=np.int8)
+    np.maximum.at(age, inverse, every["age"])
+    out["age"] = age
+    quintile = np.zeros(k, dtype=np.int8)
+    np.maximum.at(quintile, inverse, every["q"])
+    out["q"] = quintile
+    return out
+
+
+def _day(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _area(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _save(area_id: uuid.UUID, grain: str, start: datetime.date, block: np.ndarray) -> None:
+    if block.size:
+        ParticipationBlock.objects.update_or_create(
+            area_id=area_id,
+            grain=grain,
+            start=start,
+            defaults={"entries": int(block.size), "data": block.tobytes()},
+        )
+    else:
+        ParticipationBlock.objects.filter(area_id=area_id, grain=grain, start=start).delete()
+
+
+def _block_for(area_id: uuid.UUID, lo: datetime.date, hi: datetime.date) -> np.ndarray:
+    """One block from participations: activities in the area (as the breadth scope reads
+    it) held from `lo` to `hi`, grouped by participant."""
+    from placebase.places.models import AreaMembership
+
+    activities = Activity.objects.filter(held_on__gte=lo, held_on__lte=hi)
+    if area_id != ALL_AREAS:
+        located = AreaMembership.objects.filter(
+            area_id=area_id, record_type=ACTIVITY_RECORD_TYPE
+        ).values("record_id")
+        activities = activities.filter(Q(area_id=area_id) | Q(pk__in=located))
+    rows = (
+        Participation.objects.filter(
+            activity_id__in=activities.values("pk"), held_on__gte=lo, held_on__lte=hi
+        )
+        .values("participant_id")
+        .annotate(
+            n=Count("*"),
+            c=Sum("contributions"),
+            f=Max(Case(When(is_first=True, then=Value(1)), default=Value(0))),
+            age=Max("age_band"),
+            q=Max("deprivation_quintile"),
+        )
+        .order_by("participant_id")
+        .values_list("participant_id", "n", "c", "f", "age", "q")
+    )
+    return _pack(list(rows))
 
 
 @transaction.atomic
-def summary_refresh(*, participant_ids: Iterable[int]) -> None:
-    """Rebuild the summary rows of these participants from their participations (called by
-    the services after every change to a participation, in the same transaction)."""
-    ids = sorted(set(participant_ids))
-    parts = Participation._meta.db_table
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        # One writer per participant at a time: the rows are deleted and written again.
-        list(Participant.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
-        ParticipationMonth.objects.filter(participant_id__in=chunk).delete()
-        marks = ", ".join(["%s"] * len(chunk))
-        _insert(
-            f"p.participant_id IN ({marks})",
-            chunk,
-            activity_filter=(
-                f"{{col}} IN (SELECT activity_id FROM {parts}"  # noqa: S608
-                f" WHERE participant_id IN ({', '.join(str(int(i)) for i in chunk)}))"
-            ),
-        )
+def summary_refresh(*, activity_ids: Iterable[uuid.UUID]) -> None:
+    """Rebuild the day and month blocks these activities' participations fall in, in every
+    area the activities count in (called by the services after a participation changes)."""
+    activities = list(
+        Activity.objects.filter(pk__in=set(activity_ids)).values_list("pk", "area_id", "held_on")
+    )
+    if not activities:
+        return
+    from placebase.places.models import AreaMembership
+
+    areas_of: dict[Any, set[uuid.UUID]] = {a: {area, ALL_AREAS} for a, area, _ in activities}
+    for record_id, area_id in AreaMembership.objects.filter(
+        record_type=ACTIVITY_RECORD_TYPE, record_id__in=list(areas_of)
+    ).values_list("record_id", "area_id"):
+        areas_of[record_id].add(area_id)
+    # One refresh at a time, so a block is never rebuilt from a view that misses another
+    # transaction's participation: wait here, then read what it committed.
+    list(ParticipationMonthArea.objects.select_for_update().filter(area_id=ALL_AREAS))
+    done: set[tuple[uuid.UUID, str, datetime.date]] = set()
+    for activity_id, _area_id, held_on in activities:
+        month = held_on.replace(day=1)
+        for area_id in areas_of[activity_id]:
+            for grain, lo, hi in (
+                (BlockGrain.DAY, held_on, held_on),
+                (BlockGrain.MONTH, month, _next_month(month) - datetime.timedelta(days=1)),
+            ):
+                if (area_id, grain, lo) not in done:
+                    done.add((area_id, grain, lo))
+                    _save(area_id, grain, lo, _block_for(area_id, lo, hi))
 
 
 @transaction.atomic
 def summary_rebuild() -> dict[str, int]:
-    """Rebuild the whole summary and the record of each area's activities."""
-    ParticipationMonth.objects.all().delete()
+    """Rebuild every block and the record of each area's activities."""
+    ParticipationBlock.objects.all().delete()
     ParticipationMonthArea.objects.all().delete()
-    _insert("1 = 1", [])
+    sql = _grouped_sql("1 = 1", by_area_day=True)
+    written = 0
+    pending: list[ParticipationBlock] = []
+
+    def flush(force: bool = False) -> None:
+        nonlocal pending, written
+        if pending and (force or len(pending) >= 2000):
+            ParticipationBlock.objects.bulk_create(pending, batch_size=500)
+            written += len(pending)
+            pending = []
+
+    def add(area_id: uuid.UUID, grain: str, start: datetime.date, block: np.ndarray) -> None:
+        if block.size:
+            pending.append(
+                ParticipationBlock(
+                    area_id=area_id,
+                    grain=grain,
+                    start=start,
+                    entries=int(block.size),
+                    data=block.tobytes(),
+                )
+            )
+            flush()
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ACTIVITY_RECORD_TYPE, _uuid(ALL_AREAS)])
+        key: tuple[Any, Any] | None = None
+        day_rows: list[tuple[Any, ...]] = []
+        month_blocks: list[np.ndarray] = []
+        month_key: tuple[Any, Any] | None = None
+
+        def close_day() -> None:
+            if key is not None:
+                block = _pack(day_rows)
+                add(_area(key[0]), BlockGrain.DAY, _day(key[1]), block)
+                month_blocks.append(block)
+
+        def close_month() -> None:
+            if month_key is not None:
+                add(_area(month_key[0]), BlockGrain.MONTH, month_key[1], merge(month_blocks))
+
+        while batch := cursor.fetchmany(20_000):
+            for row in batch:
+                if (row[0], row[1]) != key:
+                    close_day()
+                    day_rows = []
+                    this_month = (row[0], _day(row[1]).replace(day=1))
+                    if this_month != month_key:
+                        close_month()
+                        month_blocks = []
+                        month_key = this_month
+                    key = (row[0], row[1])
+                day_rows.append(row[2:])
+        close_day()
+        close_month()
+    flush(force=True)
     states = [
         ParticipationMonthArea(
             area_id=fp.area_id,
@@ -133,7 +287,7 @@ def summary_rebuild() -> dict[str, int]:
     ]
     states.append(ParticipationMonthArea(area_id=ALL_AREAS, activities=0))
     ParticipationMonthArea.objects.bulk_create(states, batch_size=5000)
-    return {"rows": ParticipationMonth.objects.count(), "areas": len(states)}
+    return {"rows": written, "areas": len(states)}
 
 
 # ---------------------------------------------------------------------------- freshness
@@ -283,19 +437,17 @@ def period_split(start: datetime.date | None, end: datetime.date | None) -> Spli
     return Split(first_month, last_month, edges)
 
 
-def month_rows_sql(*, area_id: uuid.UUID | None, split: Split) -> tuple[str, list[Any]]:
-    """Per participant and month: participant_id, n, c, f, age_band, q (the summary side)."""
-    table = ParticipationMonth._meta.db_table
-    where = ["area_id = %s"]
-    params: list[Any] = [_uuid(area_id or ALL_AREAS)]
+def read(*, area_id: uuid.UUID | None, split: Split) -> np.ndarray:
+    """The entries of the scope's whole months and edge days, grouped by participant."""
+    months = Q(grain=BlockGrain.MONTH)
     if split.first_month is not None:
-        where.append("month >= %s")
-        params.append(connection.ops.adapt_datefield_value(split.first_month))
+        months &= Q(start__gte=split.first_month)
     if split.last_month is not None:
-        where.append("month <= %s")
-        params.append(connection.ops.adapt_datefield_value(split.last_month))
-    sql = (
-        "SELECT participant_id, participations AS n, contributions AS c, firsts AS f,"  # noqa: S608
-        f" age_band, deprivation_quintile AS q FROM {table} WHERE {' AND '.join(where)}"
+        months &= Q(start__lte=split.last_month)
+    wanted = months
+    for lo, hi in split.edges:
+        wanted |= Q(grain=BlockGrain.DAY, start__gte=lo, start__lte=hi)
+    blobs = ParticipationBlock.objects.filter(Q(area_id=area_id or ALL_AREAS) & wanted)
+    return merge(
+        [np.frombuffer(bytes(data), dtype=BLOCK) for data in blobs.values_list("data", flat=True)]
     )
-    return sql, params

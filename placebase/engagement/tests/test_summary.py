@@ -1,4 +1,5 @@
-"""The participant-month summary gives exactly the figures participations alone give, for
+"""The participation summary (packed blocks per area and day or month) gives exactly the
+figures participations alone give, for
 any area and period; the services keep it current; a stale area falls back to participations;
 periods split into whole months and the days either side."""
 
@@ -6,6 +7,7 @@ import datetime
 import random
 import uuid
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -13,7 +15,7 @@ from placebase.engagement import selectors, services, summary
 from placebase.engagement.models import (
     ACTIVITY_RECORD_TYPE,
     ALL_AREAS,
-    ParticipationMonth,
+    ParticipationBlock,
     ParticipationMonthArea,
 )
 from placebase.places.models import Area, AreaMembership
@@ -85,19 +87,13 @@ def busy(place, connector):
 def test_summary_is_current_after_the_services_write(busy):
     """What the services left equals a rebuild from participations."""
 
-    def rows() -> list[tuple]:
-        return sorted(
-            ParticipationMonth.objects.values_list(
-                "area_id",
-                "month",
-                "participant_id",
-                "participations",
-                "contributions",
-                "firsts",
-                "age_band",
-                "deprivation_quintile",
+    def rows() -> dict[tuple, list[tuple]]:
+        return {
+            (area_id, grain, start): np.frombuffer(bytes(data), dtype=summary.BLOCK).tolist()
+            for area_id, grain, start, data in ParticipationBlock.objects.values_list(
+                "area_id", "grain", "start", "data"
             )
-        )
+        }
 
     kept = rows()
     assert kept, "the services wrote summary rows"
@@ -132,8 +128,7 @@ def test_the_product_uses_the_summary_when_it_is_current(place, busy):
     assert summary.summary_usable(area_id=place.ward_a.id)
     assert summary.summary_usable(area_id=place.lsoas["A1"].id)
     scope = selectors.Scope(area_id=place.ward_a.id, start=D(2025, 2, 1), end=D(2025, 5, 31))
-    sql, _params = selectors._rows_sql(scope=scope)
-    assert ParticipationMonth._meta.db_table in sql
+    assert selectors._summary_split(scope=scope, use_summary=None) is not None
 
 
 def test_a_relocated_activity_makes_its_areas_read_participations(place, busy):
@@ -190,8 +185,7 @@ def test_an_unbuilt_summary_is_never_used(place, busy):
     assert not summary.summary_usable(area_id=None)
     assert not summary.summary_usable(area_id=place.ward_a.id)
     scope = selectors.Scope(area_id=place.ward_a.id, start=D(2025, 1, 1), end=D(2025, 12, 31))
-    sql, _params = selectors._rows_sql(scope=scope)
-    assert ParticipationMonth._meta.db_table not in sql
+    assert selectors._summary_split(scope=scope, use_summary=None) is None
 
 
 def test_an_area_the_summary_never_heard_of_reads_participations(place, busy):
