@@ -208,19 +208,37 @@ def _cohort(scope: Scope) -> QuerySet[Any]:
     )
 
 
-def _days(later: str, earlier: str) -> str:
-    """SQL for the whole days from `earlier` to `later` (two date expressions)."""
+def _windowed(cohort_sql: str) -> str:
+    """The cohort with each person's windows worked out once, so the big tables are filtered
+    by plain date comparisons on their indexes: `lo`/`hi` bound the year either side of
+    introduction, `wb_lo` the first assessment (up to a month before), and `jd` (SQLite) is
+    the introduction day as a day number for the month arithmetic."""
     if connection.vendor == "postgresql":
-        return f"({later} - {earlier})"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+        return (
+            "SELECT person_id, supported, first_on, first_on - 365 AS lo, "  # noqa: S608
+            "first_on + 365 AS hi, first_on - 31 AS wb_lo "
+            f"FROM ({cohort_sql}) cohort"
+        )
+    return (
+        "SELECT person_id, supported, first_on, julianday(first_on) AS jd, "  # noqa: S608
+        "date(first_on, '-365 days') AS lo, date(first_on, '+365 days') AS hi, "
+        f"date(first_on, '-31 days') AS wb_lo FROM ({cohort_sql}) cohort"
+    )
 
 
-def _month(days: str) -> str:
-    """SQL for the month (-12 .. 11) that a day offset (-365 .. 364) falls in."""
-    shifted = f"(({days}) + 365.25) / {DAYS_PER_MONTH}"
+def _month(day: str) -> str:
+    """SQL for the month (-12 .. 11) from introduction that a day in the window falls in."""
     if connection.vendor == "postgresql":
+        shifted = f"(({day} - c.first_on) + 365.25) / {DAYS_PER_MONTH}"
         return f"(CAST(FLOOR({shifted}) AS INTEGER) - 12)"
+    shifted = f"(julianday({day}) - c.jd + 365.25) / {DAYS_PER_MONTH}"
     return f"(CAST({shifted} AS INTEGER) - 12)"  # non-negative, so truncation is floor
+
+
+def _life_satisfaction(answers: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST({answers} ->> '{LIFE_SATISFACTION}' AS DOUBLE PRECISION)"
+    return f"json_extract({answers}, '$.{LIFE_SATISFACTION}')"
 
 
 def _as_date(value: dt.date) -> str:
@@ -287,92 +305,97 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
-    follow = _days(_as_date(scope.as_of), "c.first_on")
+    """People by group and introduction day: follow-up (to the day records are read to, at
+    most a year) is worked out from the day, so the database returns a few hundred rows."""
     rows = _fetch(
-        f"SELECT c.supported, {follow} + 1 AS days FROM ({cohort_sql}) c",  # noqa: S608
-        (scope.as_of, *cohort_params),
+        f"SELECT c.supported, c.first_on, COUNT(*) FROM ({cohort_sql}) c "  # noqa: S608
+        "GROUP BY c.supported, c.first_on",
+        cohort_params,
     )
-    by_flag: dict[int, list[int]] = defaultdict(list)
-    for supported, days in rows:
-        by_flag[int(supported)].append(min(WINDOW_DAYS, max(0, int(days))))
-    for flag, days in by_flag.items():
-        figures.people[flag] = len(days)
-        figures.follow_up_days[flag] = sum(days)
+    by_flag: dict[int, list[tuple[int, int]]] = defaultdict(list)  # (follow-up days, people)
+    for supported, first_on, people in rows:
+        day = first_on if isinstance(first_on, dt.date) else dt.date.fromisoformat(first_on)
+        follow = min(WINDOW_DAYS, max(0, (scope.as_of - day).days + 1))
+        by_flag[int(supported)].append((follow, int(people)))
+    for flag, spans in by_flag.items():
+        figures.people[flag] = sum(n for _, n in spans)
+        figures.follow_up_days[flag] = sum(d * n for d, n in spans)
         figures.follow_up_months[flag] = [
-            sum(1 for d in days if d > k * DAYS_PER_MONTH) for k in range(12)
+            sum(n for d, n in spans if d > k * DAYS_PER_MONTH) for k in range(12)
         ]
-    supported_days = sorted(by_flag.get(1, []))
-    if supported_days:
-        figures.median_follow_up_days = supported_days[len(supported_days) // 2]
+    supported = sorted(by_flag.get(1, []))
+    middle, seen = figures.people.get(1, 0) // 2, 0
+    for days, n in supported:  # the median person's follow-up
+        seen += n
+        if seen > middle:
+            figures.median_follow_up_days = days
+            break
 
 
 def _read_events(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
     from placebase.casework.models import ServiceUseEvent
 
-    days = _days("e.occurred_on", "c.first_on")
-    earliest = scope.period_start - dt.timedelta(days=WINDOW_DAYS)
     sql = (
-        f"SELECT e.service_type_id, c.supported, {_month(days)} AS m, SUM(e.quantity) "  # noqa: S608
-        f"FROM {_table(ServiceUseEvent)} e JOIN ({cohort_sql}) c ON e.person_id = c.person_id "
-        f"WHERE e.occurred_on >= {_as_date(earliest)} AND e.occurred_on <= {_as_date(scope.as_of)}"
-        f" AND {days} >= -{WINDOW_DAYS} AND {days} < {WINDOW_DAYS} "
+        f"SELECT e.service_type_id, c.supported, {_month('e.occurred_on')} AS m, "  # noqa: S608
+        f"SUM(e.quantity) FROM ({_windowed(cohort_sql)}) c "
+        f"JOIN {_table(ServiceUseEvent)} e ON e.person_id = c.person_id "
+        "AND e.occurred_on >= c.lo AND e.occurred_on < c.hi "
+        f"WHERE e.occurred_on <= {_as_date(scope.as_of)} "
         "GROUP BY e.service_type_id, c.supported, m"
     )
-    rows = _fetch(sql, (*cohort_params, earliest, scope.as_of))
+    rows = _fetch(sql, (*cohort_params, scope.as_of))
     figures.events = [(_id(t), int(s), int(m), int(n)) for t, s, m, n in rows]
 
 
 def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
     from placebase.casework.models import AvoidedDemand, ServiceUseEvent
 
-    after = _days("a.recorded_on", "c.first_on")
-    before = _days("c.first_on", "e.occurred_on")
     sql = (
-        f"SELECT a.service_type_id, a.confidence, COUNT(*) "  # noqa: S608
-        f"FROM {_table(AvoidedDemand)} a JOIN ({cohort_sql}) c ON a.person_id = c.person_id "
+        "SELECT a.service_type_id, a.confidence, COUNT(*) "  # noqa: S608
+        f"FROM ({_windowed(cohort_sql)}) c "
+        f"JOIN {_table(AvoidedDemand)} a ON a.person_id = c.person_id "
+        "AND a.recorded_on >= c.first_on AND a.recorded_on < c.hi "
         f"WHERE c.supported = 1 AND a.recorded_on <= {_as_date(scope.as_of)} "
-        f"AND {after} >= 0 AND {after} < {WINDOW_DAYS} "
         f"AND NOT EXISTS (SELECT 1 FROM {_table(ServiceUseEvent)} e "
         "WHERE e.person_id = a.person_id AND e.service_type_id = a.service_type_id "
-        f"AND e.occurred_on < c.first_on AND {before} <= {WINDOW_DAYS}) "
+        "AND e.occurred_on >= c.lo AND e.occurred_on < c.first_on) "
         "GROUP BY a.service_type_id, a.confidence"
     )
     rows = _fetch(sql, (*cohort_params, scope.as_of))
     figures.avoided = [(_id(t), int(g), int(n)) for t, g, n in rows]
 
 
-def _read_wellbeing(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> None:
-    """Life-satisfaction change from the first assessment (on or before the first conversation)
-    to the latest within the follow-up window, per person; summed by group."""
-    from placebase.casework.models import Assessment
+def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    """Life-satisfaction change from the first ONS4 score (from a month before introduction)
+    to the latest within the year after, per person; summed by group. Only people with a
+    start and a later score count."""
+    from placebase.casework.models import Assessment, Instrument, InstrumentVersion
 
-    firsts = {row["person_id"]: (row["first_on"], row["supported"]) for row in cohort}
-    rows = (
-        Assessment.objects.filter(
-            person_id__in=cohort.values("person_id"),
-            instrument_version__instrument__code="ons4",
-            recorded_on__lte=scope.as_of,
-            recorded_on__gte=scope.period_start - dt.timedelta(days=31),
-        )
-        .order_by("person_id", "recorded_on", "created_at")
-        .values_list("person_id", "recorded_on", f"answers__{LIFE_SATISFACTION}")
+    sql = (
+        "SELECT a.person_id, c.supported, "  # noqa: S608
+        f"{_life_satisfaction('a.answers')} AS score "
+        f"FROM ({_windowed(cohort_sql)}) c "
+        f"JOIN {_table(Assessment)} a ON a.person_id = c.person_id "
+        "AND a.recorded_on >= c.wb_lo AND a.recorded_on < c.hi "
+        f"JOIN {_table(InstrumentVersion)} v ON v.id = a.instrument_version_id "
+        f"JOIN {_table(Instrument)} i ON i.id = v.instrument_id "
+        f"WHERE i.code = %s AND a.recorded_on <= {_as_date(scope.as_of)} "
+        "ORDER BY a.person_id, a.recorded_on, a.created_at"
     )
-    first: dict[Any, float] = {}
+    first: dict[Any, tuple[int, float]] = {}
     last: dict[Any, float] = {}
-    for person_id, recorded_on, score in rows:
-        if score is None or person_id not in firsts:
-            continue
-        if not -31 <= (recorded_on - firsts[person_id][0]).days < WINDOW_DAYS:
+    for person_id, supported, score in _fetch(sql, (*cohort_params, "ons4", scope.as_of)):
+        if score is None:
             continue
         if person_id in first:
             last[person_id] = float(score)
         else:
-            first[person_id] = float(score)
-    # Only people with a start and a later score count.
+            first[person_id] = (int(supported), float(score))
     sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for person_id, latest in last.items():
-        change = latest - first[person_id]
-        bucket = sums[int(firsts[person_id][1])]
+        group, start = first[person_id]
+        change = latest - start
+        bucket = sums[group]
         bucket[0] += 1
         bucket[1] += change
         bucket[2] += change * change
@@ -436,7 +459,7 @@ def read_figures(scope: Scope) -> RecordFigures:
     _read_cohort(figures, cohort_sql, cohort_params, scope)
     _read_events(figures, cohort_sql, cohort_params, scope)
     _read_avoided(figures, cohort_sql, cohort_params, scope)
-    _read_wellbeing(figures, cohort, scope)
+    _read_wellbeing(figures, cohort_sql, cohort_params, scope)
     _read_areas(figures, cohort, scope)
     _read_volunteering(figures, scope)
     return figures
