@@ -532,7 +532,12 @@ class ServiceUseEvent(TimestampedModel):
     class Meta:
         ordering = ["-occurred_on"]
         indexes = [
-            models.Index(fields=["person", "occurred_on"]),
+            # Covering for the evidence engine's before/after (a year either side of each
+            # person's introduction), and for one person's history.
+            models.Index(
+                fields=["person", "occurred_on", "service_type", "quantity"],
+                name="casework_use_person_window",
+            ),
             models.Index(fields=["service_type", "occurred_on"]),
         ]
 
