@@ -468,8 +468,13 @@ def attributes_for(
 
 
 def _columns(model: type[Any]) -> list[str]:
-    """Every concrete column of a model by attribute name (`asset_id`), for `.values()`."""
-    return [f.attname for f in model._meta.concrete_fields]
+    """Every concrete column of a model by attribute name (`asset_id`), for `.values()`,
+    but its own timestamps, which no ORUK object carries (they only cost conversions)."""
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname not in {"created_at", "updated_at"}
+    ]
 
 
 def _grouped(rows: Iterable[dict[str, Any]], key: str) -> dict[uuid.UUID, list[dict[str, Any]]]:
