@@ -254,6 +254,9 @@ class ParticipationMonthArea(models.Model):
     activities = models.PositiveIntegerField()
     membership_id_sum = models.BigIntegerField(default=0)
     membership_id_max = models.BigIntegerField(default=0)
+    # On the ALL_AREAS row: the highest participation id the blocks include. A higher one
+    # means participations were written outside the services: read participations.
+    participation_id_max = models.BigIntegerField(default=0)
     built_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

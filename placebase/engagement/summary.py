@@ -183,6 +183,10 @@ def _block_for(area_id: uuid.UUID, lo: datetime.date, hi: datetime.date) -> np.n
     return _pack(list(rows))
 
 
+def _participation_id_max() -> int:
+    return int(Participation.objects.aggregate(top=Max("id"))["top"] or 0)
+
+
 @transaction.atomic
 def summary_refresh(*, activity_ids: Iterable[uuid.UUID]) -> None:
     """Rebuild the day and month blocks these activities' participations fall in, in every
@@ -201,7 +205,7 @@ def summary_refresh(*, activity_ids: Iterable[uuid.UUID]) -> None:
         areas_of[record_id].add(area_id)
     # One refresh at a time, so a block is never rebuilt from a view that misses another
     # transaction's participation: wait here, then read what it committed.
-    list(ParticipationMonthArea.objects.select_for_update().filter(area_id=ALL_AREAS))
+    built = ParticipationMonthArea.objects.select_for_update().filter(area_id=ALL_AREAS).first()
     done: set[tuple[uuid.UUID, str, datetime.date]] = set()
     for activity_id, _area_id, held_on in activities:
         month = held_on.replace(day=1)
@@ -213,6 +217,16 @@ def summary_refresh(*, activity_ids: Iterable[uuid.UUID]) -> None:
                 if (area_id, grain, lo) not in done:
                     done.add((area_id, grain, lo))
                     _save(area_id, grain, lo, _block_for(area_id, lo, hi))
+    if built is not None:
+        # Move the high-water mark on, unless participations of other activities arrived
+        # since it was set without passing through here (a bulk load): those stay unread
+        # until a rebuild, and the mark says so.
+        strangers = Participation.objects.filter(id__gt=built.participation_id_max).exclude(
+            activity_id__in=list(areas_of)
+        )
+        if not strangers.exists():
+            built.participation_id_max = _participation_id_max()
+            built.save(update_fields=["participation_id_max", "built_at"])
 
 
 @transaction.atomic
@@ -285,7 +299,11 @@ def summary_rebuild() -> dict[str, int]:
         )
         for fp in _fingerprints()
     ]
-    states.append(ParticipationMonthArea(area_id=ALL_AREAS, activities=0))
+    states.append(
+        ParticipationMonthArea(
+            area_id=ALL_AREAS, activities=0, participation_id_max=_participation_id_max()
+        )
+    )
     ParticipationMonthArea.objects.bulk_create(states, batch_size=5000)
     return {"rows": written, "areas": len(states)}
 
@@ -341,7 +359,8 @@ def _matches(state: ParticipationMonthArea, fp: Fingerprint) -> bool:
 
 def summary_usable(*, area_id: uuid.UUID | None) -> bool:
     """Whether the summary answers for this area (None: every activity) as participations
-    would: it has been built, and places still puts the same activities in the area."""
+    would: it has been built, holds every participation (none was written outside the
+    services since), and places still puts the same activities in the area."""
     states = {
         s.area_id: s
         for s in ParticipationMonthArea.objects.filter(
@@ -349,6 +368,12 @@ def summary_usable(*, area_id: uuid.UUID | None) -> bool:
         )
     }
     if ALL_AREAS not in states:
+        return False
+    if states[ALL_AREAS].participation_id_max != _participation_id_max():
+        logger.warning(
+            "engagement.summary_stale participations written outside the services:"
+            " run manage.py engagement-summary-rebuild"
+        )
         return False
     if area_id is None:
         return True

@@ -228,3 +228,28 @@ def test_period_split(start, end, first, last, edges):
 )
 def test_period_split_without_a_whole_month(start, end):
     assert summary.period_split(start, end) is None
+
+
+def test_participations_written_outside_the_services_are_noticed(place, busy):
+    """A bulk load that skips the services leaves the blocks short: the figures read
+    participations until the summary is rebuilt, then the blocks again."""
+    from placebase.engagement.models import Participant, Participation
+
+    activity = busy[0]
+    stranger = Participant.objects.create(reference="BULK-1", age_band="16_24")
+    Participation.objects.create(
+        activity=activity,
+        participant=stranger,
+        held_on=activity.held_on,
+        contributions=4,
+        age_band="16_24",
+    )
+    scope = selectors.Scope(start=D(2025, 1, 1), end=D(2026, 12, 31))
+    assert not summary.summary_usable(area_id=None)
+    assert not summary.summary_usable(area_id=place.ward_a.id)
+    shown = selectors.breadth_compute_for(scope=scope)
+    assert shown == selectors.breadth_compute_for(scope=scope, use_summary=False)
+    assert shown != selectors.breadth_compute_for(scope=scope, use_summary=True)
+    summary.summary_rebuild()
+    assert summary.summary_usable(area_id=None)
+    _same(scope)
