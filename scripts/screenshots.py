@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Take the README's screenshots: the sign-in page and a coordinator's home page.
+"""Take the README's screenshots: the sign-in page, a coordinator's home page and an
+evidence report (as the demo analyst).
 
     python scripts/screenshots.py                 # starts its own demo server, then stops it
     python scripts/screenshots.py --url http://127.0.0.1:8000   # uses a running demo
@@ -109,9 +110,23 @@ def take_screenshots(url: str, *, username: str, password: str, out: Path) -> li
                     "is this the demo, with DEMO_MODE on?"
                 )
             page.screenshot(path=str(home_png), full_page=True)
+            report_png = out / "evidence-report.png"
+            analyst = browser.new_context(base_url=url, viewport=VIEWPORT).new_page()
+            analyst.goto("/account/sign-in/")
+            analyst.get_by_label("Username").fill("analyst")
+            analyst.get_by_label("Password").fill(password)
+            analyst.get_by_role("button", name="Sign in").click()
+            analyst.goto("/evidence/reports/")
+            analyst.get_by_role("row").filter(has_text="Evaluative").get_by_role(
+                "link"
+            ).first.click()
+            analyst.wait_for_load_state()
+            # The top of the report: headline, the ratio with its range, who benefits.
+            analyst.set_viewport_size({"width": VIEWPORT["width"], "height": 1800})
+            analyst.screenshot(path=str(report_png), full_page=False)
         finally:
             browser.close()
-    return [sign_in_png, home_png]
+    return [sign_in_png, home_png, report_png]
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ class TornadoChart:
 
 
 def _fmt(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
 
 
 def _short(text: str, limit: int = 24) -> str:
