@@ -367,39 +367,38 @@ def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple,
 
 def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
     """Life-satisfaction change from the first ONS4 score (from a month before introduction)
-    to the latest within the year after, per person; summed by group. Only people with a
-    start and a later score count."""
+    to the latest within the year after, per person, summed by group in the database (window
+    functions, on SQLite and PostgreSQL alike). Only people with two or more scores count."""
     from placebase.casework.models import Assessment, Instrument, InstrumentVersion
 
-    sql = (
+    scores = (
         "SELECT a.person_id, c.supported, "  # noqa: S608
-        f"{_life_satisfaction('a.answers')} AS score "
+        f"{_life_satisfaction('a.answers')} AS score, a.recorded_on, a.created_at "
         f"FROM ({_windowed(cohort_sql)}) c "
         f"JOIN {_table(Assessment)} a ON a.person_id = c.person_id "
         "AND a.recorded_on >= c.wb_lo AND a.recorded_on < c.hi "
         f"JOIN {_table(InstrumentVersion)} v ON v.id = a.instrument_version_id "
         f"JOIN {_table(Instrument)} i ON i.id = v.instrument_id "
-        f"WHERE i.code = %s AND a.recorded_on <= {_as_date(scope.as_of)} "
-        "ORDER BY a.person_id, a.recorded_on, a.created_at"
+        f"WHERE i.code = %s AND a.recorded_on <= {_as_date(scope.as_of)}"
     )
-    first: dict[Any, tuple[int, float]] = {}
-    last: dict[Any, float] = {}
-    for person_id, supported, score in _fetch(sql, (*cohort_params, "ons4", scope.as_of)):
-        if score is None:
-            continue
-        if person_id in first:
-            last[person_id] = float(score)
-        else:
-            first[person_id] = (int(supported), float(score))
-    sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for person_id, latest in last.items():
-        group, start = first[person_id]
-        change = latest - start
-        bucket = sums[group]
-        bucket[0] += 1
-        bucket[1] += change
-        bucket[2] += change * change
-    figures.wellbeing = {k: (int(v[0]), v[1], v[2]) for k, v in sums.items()}
+    per_person = (
+        "SELECT supported, "  # noqa: S608
+        "FIRST_VALUE(score) OVER latest - FIRST_VALUE(score) OVER earliest AS change, "
+        "ROW_NUMBER() OVER earliest AS nth, COUNT(*) OVER person AS n "
+        f"FROM ({scores}) s WHERE score IS NOT NULL "
+        "WINDOW person AS (PARTITION BY person_id), "
+        "earliest AS (PARTITION BY person_id ORDER BY recorded_on, created_at), "
+        "latest AS (PARTITION BY person_id ORDER BY recorded_on DESC, created_at DESC)"
+    )
+    sql = (
+        "SELECT supported, COUNT(*), SUM(change), SUM(change * change) "  # noqa: S608
+        f"FROM ({per_person}) p WHERE nth = 1 AND n > 1 GROUP BY supported"
+    )
+    rows = _fetch(sql, (*cohort_params, "ons4", scope.as_of))
+    figures.wellbeing = {
+        int(supported): (int(n), float(total), float(squares))
+        for supported, n, total, squares in rows
+    }
 
 
 def _read_areas(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> None:
