@@ -31,6 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from config.settings.base import SQLITE_INIT_COMMAND
+
 from .bench_casework import _database, _insert, _sqlite
 from .bench_evidence import pure_python_ratios
 from .harness import Report, p50, timings_ms
@@ -46,11 +48,6 @@ PG_URL = os.environ.get(
     "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 PG_DB = "bench_evidence_report"
-# The SQLite settings the product runs with (config/settings/base.py).
-PRODUCT_SQLITE_INIT = (
-    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
-)
 AFTER_KEPT = 0.7  # supported people's crisis use after introduction falls by about 30%
 
 
@@ -202,7 +199,7 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
         built = _build()
         if sqlite:  # measured with the product's own SQLite settings
             with connection.cursor() as cursor:
-                for pragma in PRODUCT_SQLITE_INIT.split(";"):
+                for pragma in SQLITE_INIT_COMMAND.split(";"):
                     if pragma.strip():
                         cursor.execute(pragma)
         report.add(
