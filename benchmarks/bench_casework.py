@@ -83,7 +83,8 @@ def _sqlite(path: Path) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
+def _postgres(name: str = PG_DB) -> Iterator[dict[str, Any] | None]:
+    """A throwaway PostgreSQL database `name`, dropped afterwards (None when unreachable)."""
     import dj_database_url
     import psycopg
 
@@ -95,14 +96,14 @@ def _postgres() -> Iterator[dict[str, Any] | None]:
         yield None
         return
     with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
     parsed = dj_database_url.parse(PG_URL)
     try:
-        yield parsed | {"NAME": PG_DB, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}}
+        yield parsed | {"NAME": name, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}}
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # ---------------------------------------------------------------------------- bulk writing

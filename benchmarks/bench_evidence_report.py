@@ -17,7 +17,6 @@ down with EVIDENCE_BENCH_PEOPLE / EVIDENCE_BENCH_EVENTS for a quick try.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -33,7 +32,7 @@ from typing import Any
 
 from config.settings.base import SQLITE_INIT_COMMAND
 
-from .bench_casework import _database, _insert, _sqlite
+from .bench_casework import _database, _insert, _postgres, _sqlite
 from .bench_evidence import pure_python_ratios
 from .harness import Report, p50, timings_ms
 
@@ -44,9 +43,6 @@ REPEAT = int(os.environ.get("EVIDENCE_BENCH_REPEAT", 5))
 PERIOD = (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
 AS_OF = dt.date(2026, 9, 30)
 SUPPORTED_SHARE = 0.85
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_evidence_report"
 AFTER_KEPT = 0.7  # supported people's crisis use after introduction falls by about 30%
 
@@ -284,34 +280,9 @@ def _measure(report: Report, database: str, programme: Any) -> None:
     )
 
 
-@contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
-    """A throwaway PostgreSQL database of this benchmark's own (None when unreachable)."""
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    try:
-        yield dj_database_url.parse(PG_URL) | {
-            "NAME": PG_DB, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}
-        }  # fmt: skip
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-
-
 def run(report: Report) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _run_on(report, "SQLite", _sqlite(Path(tmp) / "bench_evidence.sqlite3"))
-    with _postgres() as pg:
+    with _postgres(PG_DB) as pg:
         if pg is not None:
             _run_on(report, "PostgreSQL", pg)
