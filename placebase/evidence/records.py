@@ -401,8 +401,8 @@ def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tupl
     }
 
 
-def _read_areas(figures: RecordFigures, cohort: QuerySet[Any], scope: Scope) -> None:
-    """People supported by ward (or the level below the report's area), for the map."""
+def _read_areas(figures: RecordFigures, cohort: QuerySet[Any]) -> None:
+    """People supported by ward (active ward boundaries), for the report's map."""
     from django.db.models import Count
 
     from placebase.places.models import Area, AreaMembership, BoundarySet, Level
@@ -459,7 +459,7 @@ def read_figures(scope: Scope) -> RecordFigures:
     _read_events(figures, cohort_sql, cohort_params, scope)
     _read_avoided(figures, cohort_sql, cohort_params, scope)
     _read_wellbeing(figures, cohort_sql, cohort_params, scope)
-    _read_areas(figures, cohort, scope)
+    _read_areas(figures, cohort)
     _read_volunteering(figures, scope)
     return figures
 
