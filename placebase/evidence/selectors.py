@@ -268,6 +268,15 @@ def organisation_choices() -> list[tuple[str, str]]:
     ]
 
 
+def organisation_by_id(*, organisation_id: str | None) -> Any:
+    """The organisation a programme's records come from; None for "every organisation"."""
+    from placebase.accounts.models import Organisation
+
+    if not organisation_id:
+        return None
+    return Organisation.objects.filter(pk=organisation_id).first()
+
+
 def price_years() -> list[int]:
     """The price years a report can use: those the current GDP deflator covers."""
     return sorted(parameters_current().parameters.deflator.values, reverse=True)

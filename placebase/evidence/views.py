@@ -347,7 +347,7 @@ def programmes(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
-                    organisation=_organisation(organisation),
+                    organisation=selectors.organisation_by_id(organisation_id=organisation),
                 )
             except PlacebaseError as error:
                 form.add_error("name", error.message)
@@ -361,14 +361,6 @@ def programmes(request: HttpRequest) -> HttpResponse:
         {"programmes": selectors.programme_list(), "form": form, "may_edit": may_edit},
         status=status,
     )
-
-
-def _organisation(organisation_id: str | None) -> Any:
-    if not organisation_id:
-        return None
-    from placebase.accounts.models import Organisation
-
-    return Organisation.objects.filter(pk=organisation_id).first()
 
 
 @require(Action.VIEW_EVIDENCE)

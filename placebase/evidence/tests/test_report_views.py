@@ -264,3 +264,16 @@ def test_unknown_report_is_404(client, world):
     client = signed_in(client, Role.ANALYST)
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(reverse("evidence:report", args=[missing])).status_code == 404
+
+
+def test_analyst_adds_a_programme_and_a_duplicate_is_refused(client, world):
+    client = signed_in(client, Role.ANALYST)
+    url = reverse("evidence:programmes")
+    form = {"name": "Neighbourhood Connectors", "organisation": str(world["org"].pk)}
+    response = client.post(url, form)
+    created = world["programme"].__class__.objects.get(name="Neighbourhood Connectors")
+    assert response["Location"] == reverse("evidence:programme", args=[created.pk])
+    assert created.organisation == world["org"]
+    again = client.post(url, {"name": "neighbourhood connectors", "organisation": ""})
+    assert again.status_code == 400
+    assert "already exists" in again.content.decode()
