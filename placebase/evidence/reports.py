@@ -481,11 +481,9 @@ def report_xlsx(report: EvidenceReport) -> bytes:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return float(value) if value.replace(".", "", 1).lstrip("-").isdigit() else value
-        except ValueError:
-            return value
+    """Figures stored as text ("1234.50") become numbers in the spreadsheet; words stay."""
+    if isinstance(value, str) and value.lstrip("-").replace(".", "", 1).isdigit():
+        return float(value)
     return value
 
 
