@@ -36,8 +36,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from django.db import connection
 from django.db.models import Case, IntegerField, Max, Min, QuerySet, Value, When
 
@@ -241,7 +243,8 @@ def _life_satisfaction(answers: str) -> str:
     return f"json_extract({answers}, '$.{LIFE_SATISFACTION}')"
 
 
-def _as_date(value: dt.date) -> str:
+def _date_param() -> str:
+    """A date parameter's placeholder (PostgreSQL needs its type to compare it)."""
     return "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
 
 
@@ -332,19 +335,75 @@ def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, 
             break
 
 
+MONTHS = 24  # months -12 .. 11 from introduction
+EVENT_CHUNK = 200_000
+
+
+def _event_key(types: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQL for one small integer per (service type, group, month): type ordinal x 48 +
+    supported x 24 + month + 12, with the type ids as parameters."""
+    from placebase.evidence.models import ServiceType
+
+    pk = ServiceType._meta.pk
+    assert pk is not None
+    whens = " ".join("WHEN %s THEN " + str(i) for i in range(len(types)))
+    sql = (
+        f"(CASE e.service_type_id {whens} END) * {2 * MONTHS} + c.supported * {MONTHS} "
+        f"+ {_month('e.occurred_on')} + 12"
+    )
+    return sql, [pk.get_db_prep_value(t, connection) for t in types]
+
+
 def _read_events(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    """Events by service type, group and month from introduction. PostgreSQL groups them itself
+    (a hash aggregate); SQLite can only group by sorting, which for 2M events costs twice the
+    join, so there the keys are streamed out and counted with numpy."""
+    from placebase.evidence.models import ServiceType
+
+    types = list(ServiceType.objects.order_by("pk").values_list("pk", flat=True))
+    if not types:
+        return
+    summed = _event_sums_counted if connection.vendor == "sqlite" else _event_sums_grouped
+    sums = summed(types, cohort_sql, cohort_params, scope)
+    figures.events = [
+        (str(types[key // (2 * MONTHS)]), key // MONTHS % 2, key % MONTHS - 12, n)
+        for key, n in sorted(sums.items())
+        if n
+    ]
+
+
+def _events_joined(select: str, cohort_sql: str) -> str:
     from placebase.casework.models import ServiceUseEvent
 
-    sql = (
-        f"SELECT e.service_type_id, c.supported, {_month('e.occurred_on')} AS m, "  # noqa: S608
-        f"SUM(e.quantity) FROM ({_windowed(cohort_sql)}) c "
+    return (
+        f"SELECT {select} FROM ({_windowed(cohort_sql)}) c "  # noqa: S608
         f"JOIN {_table(ServiceUseEvent)} e ON e.person_id = c.person_id "
         "AND e.occurred_on >= c.lo AND e.occurred_on < c.hi "
-        f"WHERE e.occurred_on <= {_as_date(scope.as_of)} "
-        "GROUP BY e.service_type_id, c.supported, m"
+        f"WHERE e.occurred_on <= {_date_param()}"
     )
-    rows = _fetch(sql, (*cohort_params, scope.as_of))
-    figures.events = [(_id(t), int(s), int(m), int(n)) for t, s, m, n in rows]
+
+
+def _event_sums_grouped(
+    types: Sequence[Any], cohort_sql: str, cohort_params: tuple, scope: Scope
+) -> dict[int, int]:
+    key_sql, key_params = _event_key(types)
+    sql = _events_joined(f"{key_sql} AS k, SUM(e.quantity)", cohort_sql) + " GROUP BY k"
+    return {int(k): int(n) for k, n in _fetch(sql, (*key_params, *cohort_params, scope.as_of))}
+
+
+def _event_sums_counted(
+    types: Sequence[Any], cohort_sql: str, cohort_params: tuple, scope: Scope
+) -> dict[int, int]:
+    key_sql, key_params = _event_key(types)
+    sql = _events_joined(f"{key_sql}, e.quantity", cohort_sql)
+    totals = np.zeros(len(types) * 2 * MONTHS, dtype=np.int64)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*key_params, *cohort_params, scope.as_of))
+        while rows := cursor.fetchmany(EVENT_CHUNK):
+            pairs = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 2)
+            counted = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=totals.size)
+            totals += np.rint(counted).astype(np.int64)  # whole numbers, exact in a float
+    return {k: int(n) for k, n in enumerate(totals) if n}
 
 
 def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
@@ -355,7 +414,7 @@ def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple,
         f"FROM ({_windowed(cohort_sql)}) c "
         f"JOIN {_table(AvoidedDemand)} a ON a.person_id = c.person_id "
         "AND a.recorded_on >= c.first_on AND a.recorded_on < c.hi "
-        f"WHERE c.supported = 1 AND a.recorded_on <= {_as_date(scope.as_of)} "
+        f"WHERE c.supported = 1 AND a.recorded_on <= {_date_param()} "
         f"AND NOT EXISTS (SELECT 1 FROM {_table(ServiceUseEvent)} e "
         "WHERE e.person_id = a.person_id AND e.service_type_id = a.service_type_id "
         "AND e.occurred_on >= c.lo AND e.occurred_on < c.first_on) "
@@ -379,16 +438,15 @@ def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tupl
         "AND a.recorded_on >= c.wb_lo AND a.recorded_on < c.hi "
         f"JOIN {_table(InstrumentVersion)} v ON v.id = a.instrument_version_id "
         f"JOIN {_table(Instrument)} i ON i.id = v.instrument_id "
-        f"WHERE i.code = %s AND a.recorded_on <= {_as_date(scope.as_of)}"
+        f"WHERE i.code = %s AND a.recorded_on <= {_date_param()}"
     )
-    per_person = (
+    per_person = (  # one window, so one sort: first and last score, position and count
         "SELECT supported, "  # noqa: S608
-        "FIRST_VALUE(score) OVER latest - FIRST_VALUE(score) OVER earliest AS change, "
-        "ROW_NUMBER() OVER earliest AS nth, COUNT(*) OVER person AS n "
+        "LAST_VALUE(score) OVER person - FIRST_VALUE(score) OVER person AS change, "
+        "ROW_NUMBER() OVER person AS nth, COUNT(*) OVER person AS n "
         f"FROM ({scores}) s WHERE score IS NOT NULL "
-        "WINDOW person AS (PARTITION BY person_id), "
-        "earliest AS (PARTITION BY person_id ORDER BY recorded_on, created_at), "
-        "latest AS (PARTITION BY person_id ORDER BY recorded_on DESC, created_at DESC)"
+        "WINDOW person AS (PARTITION BY person_id ORDER BY recorded_on, created_at "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     )
     sql = (
         "SELECT supported, COUNT(*), SUM(change), SUM(change * change) "  # noqa: S608

@@ -12,9 +12,7 @@ from decimal import Decimal
 import pytest
 
 from placebase.accounts.models import OrganisationKind
-from placebase.casework.models import (
-    AvoidedDemand,
-)
+from placebase.casework.models import AvoidedDemand, ServiceUseEvent
 from placebase.evidence import records, services
 from placebase.evidence.models import (
     EvidenceReport,
@@ -188,6 +186,43 @@ def test_follow_up_is_cut_at_the_day_records_are_read_to(world, two_people):
     assert line.after == 1
     assert line.after_annualised == D(1) * D(730) / D(120)
     assert any("followed for under" in w for w in value(world, figures).warnings)
+
+
+def test_events_fall_in_months_from_introduction_on_either_reading(world):
+    """Both ways of summing events (grouped by the database; keys counted with numpy, which
+    SQLite uses) give the months worked out by hand, at the window's edges too."""
+    a, c = person(world), person(world, supported=False)
+    events(a, world["ae"], -365, -31, 0, 364)  # months -12, -2, 0, 11
+    events(a, world["ae"], -366, 365)  # outside the year either side
+    events(c, world["admission"], -1, 30)  # comparison: months -1, 0
+    ServiceUseEvent.objects.create(
+        person=a,
+        service_type=world["admission"],
+        occurred_on=INTRODUCED + dt.timedelta(days=40),
+        quantity=3,
+        source="records",
+    )
+    ae, admission = str(world["ae"].pk), str(world["admission"].pk)
+    expected = sorted(
+        [(ae, 1, -12, 1), (ae, 1, -2, 1), (ae, 1, 0, 1), (ae, 1, 11, 1), (admission, 1, 1, 3)]
+        + [(admission, 0, -1, 1), (admission, 0, 0, 1)]
+    )
+    assert sorted(records.read_figures(scope(world)).events) == expected
+    cohort_sql, params = records._cohort(scope(world)).query.sql_with_params()
+    types = list(ServiceType.objects.order_by("pk").values_list("pk", flat=True))
+    read = (types, cohort_sql, params, scope(world))
+    grouped, counted = records._event_sums_grouped(*read), records._event_sums_counted(*read)
+    assert grouped == counted
+    assert sum(grouped.values()) == 9
+
+
+def test_wellbeing_change_is_first_to_latest_score(world):
+    a, b, lone = person(world), person(world), person(world)
+    life_satisfaction(a, 4, 9, 5)  # first 4, latest 5: +1, not the best score
+    life_satisfaction(b, 7, 6)  # -1
+    life_satisfaction(lone, 3)  # one score: no change to count
+    figures = records.read_figures(scope(world))
+    assert figures.wellbeing == {1: (2, 0.0, 2.0)}
 
 
 def test_crisis_spike_before_introduction_is_warned(world):
