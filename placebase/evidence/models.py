@@ -302,6 +302,9 @@ class EvidenceReport(TimestampedModel):
     seed = models.PositiveIntegerField(default=1)
     draws = models.PositiveIntegerField(default=10_000)
     data_hash = models.CharField(max_length=64, blank=True)
+    method_version = models.PositiveSmallIntegerField(
+        default=1, help_text="The version of the method (records.METHOD_VERSION) it was made with."
+    )
     results = models.JSONField(default=dict)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(

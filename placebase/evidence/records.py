@@ -11,10 +11,14 @@ data leaves this module. The method, in the order a report's method statement gi
   after it (up to 12 months, to the day the records are read to), annualised over the
   person-months observed. The reduction, in events a year across the people supported, is the
   quantity of each fiscal outcome; its range is +-1.96 standard errors (events as Poisson counts).
-- Deadweight is what the comparison group's own change says would have happened anyway (its
-  fractional fall in crisis use over the supported people's, pooled over all service types),
-  when the comparison is big enough; otherwise the stated assumption. Attribution,
-  displacement and drop-off are stated parameters.
+- Deadweight is what the comparison group says would have happened anyway, matched on prior
+  use: both groups are split by crisis use in the year before introduction (0, 1, 2-3, 4-7, 8
+  or more events) and whether any fell in the last three months (introduced at a crisis), and
+  in each stratum the supported people are given the comparison's rate of use after
+  introduction. Deadweight is that expected fall over the actual one, pooled over all service
+  types (per type, a small comparison is too noisy). When the comparison is small or matches
+  under half the people supported, the stated assumption stands in. Attribution, displacement
+  and drop-off are stated parameters.
 - Each unit cost is uprated to the report's price year with the GDP deflator, split across the
   agencies that bear it, and reduced by the optimism-bias correction for its confidence grade.
 - "Avoided or delayed" records count once each, and only where the person's before/after does
@@ -49,6 +53,9 @@ from . import sroi
 from .models import Agency, CostKind, Forecast, ProgrammeCost, UnitCost
 from .valuation import Parameters
 
+# Bumped when the method changes what the same records give: a report keeps the version it
+# was made with, and a re-run under another version says so rather than "the records moved".
+METHOD_VERSION = 2  # 2: deadweight from a comparison matched on prior use (1: pooled)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 Z95 = Decimal("1.96")
@@ -57,6 +64,8 @@ WINDOW_DAYS = 365
 CRISIS_SHARE_WARNING = 0.4  # an even spread puts 3/12 = 0.25 of the year's use in its last 3 months
 MIN_PEOPLE = 30
 MIN_FOLLOW_UP_MONTHS = 6
+RECENT_DAYS = 91  # "at a crisis": any use in the last three months before introduction
+MIN_MATCHED_SHARE = 0.5  # below this share of people supported matched, deadweight is assumed
 WELLBEING_AGENCY = "people"  # "agency" of a wellbeing outcome: whose lives are better
 VOLUNTEER_AGENCY = "volunteers"
 WELLBEING_AGENCIES = frozenset({WELLBEING_AGENCY, VOLUNTEER_AGENCY})
@@ -213,18 +222,19 @@ def _cohort(scope: Scope) -> QuerySet[Any]:
 def _windowed(cohort_sql: str) -> str:
     """The cohort with each person's windows worked out once, so the big tables are filtered
     by plain date comparisons on their indexes: `lo`/`hi` bound the year either side of
-    introduction, `wb_lo` the first assessment (up to a month before), and `jd` (SQLite) is
-    the introduction day as a day number for the month arithmetic."""
+    introduction, `wb_lo` the first assessment (up to a month before), `r_lo` the last three
+    months before introduction, and `jd` (SQLite) is the introduction day as a day number."""
     if connection.vendor == "postgresql":
         return (
             "SELECT person_id, supported, first_on, first_on - 365 AS lo, "  # noqa: S608
-            "first_on + 365 AS hi, first_on - 31 AS wb_lo "
+            f"first_on + 365 AS hi, first_on - 31 AS wb_lo, first_on - {RECENT_DAYS} AS r_lo "
             f"FROM ({cohort_sql}) cohort"
         )
     return (
         "SELECT person_id, supported, first_on, julianday(first_on) AS jd, "  # noqa: S608
         "date(first_on, '-365 days') AS lo, date(first_on, '+365 days') AS hi, "
-        f"date(first_on, '-31 days') AS wb_lo FROM ({cohort_sql}) cohort"
+        f"date(first_on, '-31 days') AS wb_lo, date(first_on, '-{RECENT_DAYS} days') AS r_lo "
+        f"FROM ({cohort_sql}) cohort"
     )
 
 
@@ -260,6 +270,8 @@ class RecordFigures:
     follow_up_days: dict[int, int] = field(default_factory=dict)  # supported -> sum of days
     follow_up_months: dict[int, list[int]] = field(default_factory=dict)  # observed per month
     median_follow_up_days: int = 0
+    # (supported, stratum, people, follow-up days, events before, events after): see _stratum
+    strata: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     events: list[tuple[str, int, int, int]] = field(default_factory=list)  # type, sup, m, n
     avoided: list[tuple[str, int, int]] = field(default_factory=list)  # type, grade, n
     wellbeing: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # n, sum, sumsq
@@ -274,6 +286,7 @@ class RecordFigures:
             "follow_up_days": {str(k): v for k, v in sorted(self.follow_up_days.items())},
             "follow_up_months": {str(k): v for k, v in sorted(self.follow_up_months.items())},
             "median_follow_up_days": self.median_follow_up_days,
+            "strata": sorted(self.strata),
             "events": sorted(self.events),
             "avoided": sorted(self.avoided),
             "wellbeing": {
@@ -307,19 +320,63 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
-    """People by group and introduction day: follow-up (to the day records are read to, at
-    most a year) is worked out from the day, so the database returns a few hundred rows."""
-    rows = _fetch(
-        f"SELECT c.supported, c.first_on, COUNT(*) FROM ({cohort_sql}) c "  # noqa: S608
-        "GROUP BY c.supported, c.first_on",
-        cohort_params,
+def _follow_up_days(first_on: Any, as_of: dt.date) -> int:
+    """Days a person is followed after introduction: to the day records are read to, at most a
+    year (the introduction day included)."""
+    day = first_on if isinstance(first_on, dt.date) else dt.date.fromisoformat(first_on)
+    return min(WINDOW_DAYS, max(0, (as_of - day).days + 1))
+
+
+def _stratum() -> str:
+    """SQL for a person's prior-use stratum, which the comparison is matched on: crisis events
+    in the year before introduction in five bands (0, 1, 2-3, 4-7, 8 or more) x 2 + 1 if any
+    fell in the last three months (introduced at a crisis, so regression to the mean)."""
+    band = (
+        "CASE WHEN used_before >= 8 THEN 4 WHEN used_before >= 4 THEN 3 "
+        "WHEN used_before >= 2 THEN 2 ELSE used_before END"
     )
+    return f"({band}) * 2 + CASE WHEN used_recent > 0 THEN 1 ELSE 0 END"
+
+
+def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
+    """People by group, prior-use stratum and introduction day, with their events before and
+    after. Each person's use is summed on the service-use index (three lookups a person), so
+    the database returns a few thousand rows; follow-up is worked out from the day."""
+    from placebase.casework.models import ServiceUseEvent
+
+    events = _table(ServiceUseEvent)
+
+    def used(since: str, until: str, also: str = "") -> str:
+        return (
+            f"(SELECT COALESCE(SUM(e.quantity), 0) FROM {events} e "  # noqa: S608
+            f"WHERE e.person_id = c.person_id AND e.occurred_on >= {since} "
+            f"AND e.occurred_on < {until}{also})"
+        )
+
+    per_person = (
+        f"SELECT c.supported, c.first_on, {used('c.lo', 'c.first_on')} AS used_before, "  # noqa: S608
+        f"{used('c.r_lo', 'c.first_on')} AS used_recent, "
+        f"{used('c.first_on', 'c.hi', f' AND e.occurred_on <= {_date_param()}')} AS used_after "
+        f"FROM ({_windowed(cohort_sql)}) c"
+    )
+    rows = _fetch(
+        f"WITH p AS MATERIALIZED ({per_person}) "  # noqa: S608
+        f"SELECT supported, {_stratum()} AS stratum, first_on, COUNT(*), SUM(used_before), "
+        "SUM(used_after) FROM p GROUP BY supported, stratum, first_on",
+        (scope.as_of, *cohort_params),
+    )
+    strata: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     by_flag: dict[int, list[tuple[int, int]]] = defaultdict(list)  # (follow-up days, people)
-    for supported, first_on, people in rows:
-        day = first_on if isinstance(first_on, dt.date) else dt.date.fromisoformat(first_on)
-        follow = min(WINDOW_DAYS, max(0, (scope.as_of - day).days + 1))
-        by_flag[int(supported)].append((follow, int(people)))
+    for supported, stratum, first_on, people, before, after in rows:
+        follow, people = _follow_up_days(first_on, scope.as_of), int(people)
+        by_flag[int(supported)].append((follow, people))
+        sums = strata[(int(supported), int(stratum))]
+        for i, n in enumerate((people, follow * people, int(before), int(after))):
+            sums[i] += n
+    figures.strata = sorted(
+        (flag, stratum, people, days, before, after)
+        for (flag, stratum), (people, days, before, after) in strata.items()
+    )
     for flag, spans in by_flag.items():
         figures.people[flag] = sum(n for _, n in spans)
         figures.follow_up_days[flag] = sum(d * n for d, n in spans)
@@ -671,7 +728,9 @@ def value_figures(
             f"assumption of {assumptions.deadweight}, not measured."
         )
     table = _events_by_type(figures)
-    deadweight, dw_range, basis = _pooled_deadweight(table, figures, assumptions, use_comparison)
+    deadweight, dw_range, basis, why = _matched_deadweight(figures, assumptions, use_comparison)
+    if why:
+        (valuation.notes if basis != "assumed" else valuation.warnings).append(why)
     line = 1
     crisis_before = total_before = 0
     for type_id in sorted(table, key=lambda t: labels.get(t, t)):
@@ -770,36 +829,51 @@ def value_figures(
     return valuation
 
 
-def _pooled_deadweight(
-    table: Mapping[str, Mapping[int, Mapping[int, int]]],
-    figures: RecordFigures,
-    assumptions: Assumptions,
-    use_comparison: bool,
-) -> tuple[Decimal, tuple[Decimal, Decimal], str]:
-    """Deadweight: the comparison group's fractional fall in crisis use over the supported
-    people's, pooled over every service type (per type, a small comparison is too noisy),
-    within 0-1 with a range of +-0.1; or the stated assumption."""
+def _matched_deadweight(
+    figures: RecordFigures, assumptions: Assumptions, use_comparison: bool
+) -> tuple[Decimal, tuple[Decimal, Decimal], str, str]:
+    """Deadweight: the share of the supported people's fall in crisis use that would have
+    happened anyway, by the comparison group matched on prior use (`_stratum`). In each stratum
+    holding both groups, what would have happened anyway is the comparison's rate of use after
+    introduction (events a person-year) for as many people as were supported there; deadweight
+    is that expected fall over the actual fall, summed over matched strata, within 0-1, with a
+    range of +-0.1. Matching on crisis at introduction keeps regression to the mean out of it:
+    people introduced at a crisis are set beside others introduced at a crisis. The stated
+    assumption stands in when the comparison is small, under half the people supported can be
+    matched, or the matched people's use did not fall. Returns (deadweight, range, basis, why)."""
     assumed = (assumptions.deadweight, assumptions.range_of("deadweight"), "assumed")
     if not use_comparison:
-        return assumed
-    fractions = []
-    for flag in (1, 0):
-        merged: dict[int, int] = defaultdict(int)
-        for months in table.values():
-            for month, n in months.get(flag, {}).items():
-                merged[month] += n
-        before, _, annualised = _change(
-            merged, figures.people.get(flag, 0), figures.follow_up_days.get(flag, 0)
+        return (*assumed, "")
+    groups = {(flag, stratum): rest for flag, stratum, *rest in figures.strata}
+    supported = figures.people.get(1, 0)
+    expected_fall = actual_fall = ZERO
+    matched = strata = 0
+    for (flag, stratum), (people, days, before, after) in sorted(groups.items()):
+        other = groups.get((0, stratum))
+        if flag != 1 or other is None or days <= 0 or other[1] <= 0:
+            continue
+        _, c_days, _, c_after = other
+        per_person_year = Decimal(c_after * WINDOW_DAYS) / Decimal(c_days)
+        expected_fall += before - people * per_person_year
+        actual_fall += before - Decimal(after * people * WINDOW_DAYS) / Decimal(days)
+        matched, strata = matched + people, strata + 1
+    if supported == 0 or matched / supported < MIN_MATCHED_SHARE:
+        return (
+            *assumed,
+            f"Only {matched} of {supported} people supported have comparison people with "
+            f"similar prior use: deadweight is the stated assumption of {assumptions.deadweight}.",
         )
-        if before <= 0:
-            return assumed
-        fractions.append((Decimal(before) - annualised) / Decimal(before))
-    supported, comparison = fractions
-    if supported <= 0:
-        return assumed
-    measured = min(ONE, max(ZERO, comparison / supported)).quantize(PLACES)
+    if actual_fall <= 0:
+        return (*assumed, "The matched people's use did not fall: deadweight is as assumed.")
+    measured = min(ONE, max(ZERO, expected_fall / actual_fall)).quantize(PLACES)
     tenth = Decimal("0.1")
-    return measured, (max(ZERO, measured - tenth), min(ONE, measured + tenth)), "comparison"
+    return (
+        measured,
+        (max(ZERO, measured - tenth), min(ONE, measured + tenth)),
+        "matched comparison",
+        f"Deadweight {measured} from the comparison group matched on prior use: {matched} of "
+        f"{supported} people supported matched, in {strata} strata.",
+    )
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,7 @@ def _method(
             for c in sorted(costs.values(), key=lambda c: c.code)
         ],
         "simulation": {"draws": report.draws, "seed": report.seed},
+        "method_version": records.METHOD_VERSION,
         "as_of": report.as_of.isoformat(),
         "counts": {
             "people_supported": figures.people.get(1, 0),

@@ -698,7 +698,7 @@ def _enqueue_build(report_id: Any) -> None:
 
 def evidence_report_build(*, report_id: Any) -> EvidenceReport:
     """Compute and store a report's figures; a failure is stored on the report for its author."""
-    from .records import EvidenceUnavailable
+    from .records import METHOD_VERSION, EvidenceUnavailable
     from .reports import report_figures
 
     report = EvidenceReport.objects.select_related("programme", "forecast", "area").get(
@@ -712,7 +712,10 @@ def evidence_report_build(*, report_id: Any) -> EvidenceReport:
         return report
     report.results, report.data_hash = figures.results, figures.data_hash
     report.status, report.error = ReportStatus.READY, ""
-    report.save(update_fields=["results", "data_hash", "status", "error", "updated_at"])
+    report.method_version = METHOD_VERSION
+    report.save(
+        update_fields=["results", "data_hash", "method_version", "status", "error", "updated_at"]
+    )
     audit_record(actor=None, verb="evidence.report.build", target=report)
     return report
 
@@ -722,10 +725,12 @@ class Verification:
     same_data: bool
     same_figures: bool
     data_hash: str
+    same_method: bool = True  # False: made with an earlier method, so figures may differ
 
 
 def evidence_report_verify(*, actor: Any, report: EvidenceReport) -> Verification:
     """Re-run a report on its stored settings and say whether the data and figures match."""
+    from .records import METHOD_VERSION
     from .reports import report_figures
 
     figures = report_figures(report)
@@ -734,4 +739,5 @@ def evidence_report_verify(*, actor: Any, report: EvidenceReport) -> Verificatio
         same_data=figures.data_hash == report.data_hash,
         same_figures=figures.results == report.results,
         data_hash=figures.data_hash,
+        same_method=report.method_version == METHOD_VERSION,
     )

@@ -586,6 +586,14 @@ def report_verify(request: HttpRequest, report_id: Any) -> HttpResponse:
         return redirect("evidence:report", found.pk)
     if check.same_figures:
         messages.success(request, "Re-run on the stored settings: the figures are identical.")
+    elif not check.same_method:
+        messages.error(
+            request,
+            f"Re-run: this report was made with method version {found.method_version} and "
+            f"Placebase now uses version {records.METHOD_VERSION}, so the figures differ for "
+            "that reason, whether or not the records changed. The stored figures stand as made; "
+            "make a new report to use the current method.",
+        )
     elif check.same_data:
         messages.error(request, "Re-run: the data are unchanged but the figures differ.")
     else:

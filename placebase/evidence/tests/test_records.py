@@ -118,14 +118,45 @@ def test_wellbeing_in_wellbys_uprated(world, two_people):
     assert wellbeing.first_year_impact == D(3) * expected_proxy * D("0.75") * D("0.75")
 
 
-def test_comparison_group_sets_deadweight(world, two_people):
-    c = person(world, supported=False)
-    events(c, world["ae"], -100, -50, 30)  # comparison: 2 before, 1 after: half the use
+def test_comparison_matched_on_prior_use_sets_deadweight(world):
+    """Two strata, worked by hand. At a crisis (4 events in the last 3 months): the supported
+    person falls from 4 to 1 a year, the comparison person from 4 to 2. Low use (1 event, not
+    recent): the supported person falls from 1 to 0, the two comparison people each keep 1.
+    Expected fall (would have happened anyway): (4 - 2) + (1 - 1) = 2; actual: 3 + 1 = 4;
+    deadweight 2 / 4 = 0.5. Pooling without matching would say (6 - 4) / 6 over 4 / 5 = 0.42,
+    because the comparison has more low users, whose use does not fall."""
+    crisis, low = person(world), person(world)
+    events(crisis, world["ae"], -80, -60, -40, -20, 100)
+    events(low, world["ae"], -200)
+    c_crisis, c_low, c_low2 = (person(world, supported=False) for _ in range(3))
+    events(c_crisis, world["ae"], -85, -65, -45, -25, 50, 150)
+    events(c_low, world["ae"], -250, 100)
+    events(c_low2, world["ae"], -300, 200)
+    figures = records.read_figures(scope(world))
+    # (supported, stratum = band x 2 + recent, people, follow-up days, before, after)
+    assert sorted(figures.strata) == [
+        (0, 2, 2, 730, 2, 2),
+        (0, 7, 1, 365, 4, 2),
+        (1, 2, 1, 365, 1, 0),
+        (1, 7, 1, 365, 4, 1),
+    ]
+    valuation = value(world, figures, min_comparison=1)
+    (line,) = valuation.service_use
+    assert line.deadweight == D("0.5000")
+    assert line.deadweight_basis == "matched comparison"
+    assert any("2 of 2 people supported matched, in 2 strata" in n for n in valuation.notes)
+
+
+def test_unmatched_comparison_falls_back_to_the_assumption(world):
+    """The only comparison person used nothing before introduction; the supported people all
+    did, so none can be matched and the stated deadweight stands, with a warning."""
+    for _ in range(2):
+        events(person(world), world["ae"], -30, 60)
+    events(person(world, supported=False), world["ae"], 30)
     valuation = value(world, records.read_figures(scope(world)), min_comparison=1)
     (line,) = valuation.service_use
-    # supported fall by 4/6; comparison by 1/2; deadweight = (1/2) / (2/3) = 0.75
-    assert line.deadweight == D("0.7500")
-    assert line.deadweight_basis == "comparison"
+    assert (line.deadweight, line.deadweight_basis) == (D("0.25"), "assumed")
+    assert any("Only 0 of 2 people supported" in w for w in valuation.warnings)
 
 
 def test_avoided_records_count_only_where_before_after_does_not(world, two_people):
@@ -284,6 +315,16 @@ def test_report_is_built_stored_and_reproducible(world, two_people):
     events(a, world["ae"], 200)
     check = services.evidence_report_verify(actor=None, report=report)
     assert not check.same_data and not check.same_figures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_made_with_an_earlier_method_says_so_on_rerun(world, two_people):
+    report = _report(world)
+    assert report.method_version == records.METHOD_VERSION
+    assert services.evidence_report_verify(actor=None, report=report).same_method
+    EvidenceReport.objects.filter(pk=report.pk).update(method_version=1)
+    report.refresh_from_db()
+    assert not services.evidence_report_verify(actor=None, report=report).same_method
 
 
 @pytest.mark.django_db(transaction=True)

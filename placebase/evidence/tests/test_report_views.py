@@ -146,6 +146,9 @@ def test_rerun_reports_identical_then_changed(client, world, made_report):
     events(person(world), world["ae"], -30, 30)
     page = client.post(url, follow=True).content.decode()
     assert "records have changed" in page
+    EvidenceReport.objects.filter(pk=made_report.pk).update(method_version=1)
+    page = client.post(url, follow=True).content.decode()
+    assert "made with method version 1" in page
 
 
 def test_programme_cost_and_forecast_journey(client, world):
