@@ -154,14 +154,8 @@ class CalculatorOptionsForm(forms.Form):
         return data
 
 
-class MapUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Upload an impact map (CSV)",
-        help_text="Columns: outcome, stakeholder, quantity, financial_proxy, deadweight, "
-        "displacement, attribution, drop_off, duration_years, starts_year; optional "
-        "agency and low_/high_ columns.",
-        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
-    )
+class _CsvUploadForm(forms.Form):
+    """A CSV file, read as UTF-8 text (a spreadsheet's byte-order mark allowed)."""
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
@@ -171,6 +165,24 @@ class MapUploadForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The selected file must be a CSV saved as UTF-8") from None
+
+
+class MapUploadForm(_CsvUploadForm):
+    file = forms.FileField(
+        label="Upload an impact map (CSV)",
+        help_text="Columns: outcome, stakeholder, quantity, financial_proxy, deadweight, "
+        "displacement, attribution, drop_off, duration_years, starts_year; optional "
+        "agency and low_/high_ columns.",
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+
+
+class CostsUploadForm(_CsvUploadForm):
+    file = forms.FileField(
+        label="Upload the programme's costs (CSV)",
+        help_text="Columns: kind, description, amount, price_year, starts_on, ends_on.",
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
 
 
 class UnitCostForm(forms.Form):

@@ -509,18 +509,9 @@ def programme_cost_add(
     ends_on: dt.date,
 ) -> ProgrammeCost:
     """Add a cost (a post, an overhead, an in-kind gift) over a span of dates."""
-    problems = []
-    if kind not in CostKind.values:
-        problems.append("Choose what kind of cost this is.")
-    if not description.strip():
-        problems.append("Say what the cost is.")
-    if amount is None or amount <= 0:
-        problems.append("The amount must be more than £0.")
-    if not 1990 <= price_year <= 2100:
-        problems.append("Give the price year as a year, like 2025.")
-    if ends_on < starts_on:
-        problems.append("The cost must end on or after the day it starts.")
-    if problems:
+    found = _cost_problems(kind, description, amount, price_year, starts_on, ends_on)
+    if found:
+        problems = [problem for _, problem in found]
         raise ProgrammeInvalid(" ".join(problems), problems=problems)
     cost = ProgrammeCost.objects.create(
         programme=programme,
@@ -539,6 +530,173 @@ def programme_cost_add(
         payload={"programme": str(programme.pk), "amount": str(amount), "kind": kind},
     )
     return cost
+
+
+def _cost_problems(
+    kind: str,
+    description: str,
+    amount: Decimal | None,
+    price_year: int,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> list[tuple[str, str]]:
+    """What is wrong with a cost, as (the field it is about, the problem)."""
+    problems = []
+    if kind not in CostKind.values:
+        problems.append(
+            ("kind", f"Choose what kind of cost this is ({', '.join(CostKind.values)}).")
+        )
+    if not description.strip():
+        problems.append(("description", "Say what the cost is."))
+    if amount is None or amount <= 0:
+        problems.append(("amount", "The amount must be more than £0."))
+    if not 1990 <= price_year <= 2100:
+        problems.append(("price_year", "Give the price year as a year, like 2025."))
+    if ends_on < starts_on:
+        problems.append(("ends_on", "The cost must end on or after the day it starts."))
+    return problems
+
+
+class ProgrammeCostsRejected(ImportRejected):
+    code = "evidence.programme_costs_rejected"
+
+
+PROGRAMME_COST_COLUMNS = ("kind", "description", "amount", "price_year", "starts_on", "ends_on")
+MAX_PROGRAMME_COST_ROWS = 5_000
+# Words a finance export may use for each kind of cost, beside the codes themselves.
+COST_KIND_WORDS = {
+    "staff": CostKind.STAFF,
+    "staffing": CostKind.STAFF,
+    "salaries": CostKind.STAFF,
+    "overheads": CostKind.OVERHEAD,
+    "in kind": CostKind.IN_KIND,
+    "in-kind": CostKind.IN_KIND,
+}
+
+
+@dataclass(frozen=True)
+class CostsImported:
+    added: int
+    skipped: int  # rows equal to a cost the programme already has: importing twice is harmless
+
+
+def _cost_date(raw: str, column: str, reasons: list[str]) -> dt.date | None:
+    """ISO (2025-04-01) or the UK's day/month/year (01/04/2025), as finance exports write."""
+    raw = raw.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    reasons.append(f"{column} must be a date like 2025-04-01 or 01/04/2025, not '{raw[:20]}'")
+    return None
+
+
+def _cost_amount(raw: str, reasons: list[str]) -> Decimal | None:
+    cleaned = raw.strip().replace("£", "").replace(",", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        reasons.append(f"amount must be a number of pounds like 38000.00, not '{raw[:20]}'")
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        reasons.append("amount must be in pounds and pence (at most 2 decimal places)")
+        return None
+    return amount
+
+
+def _cost_row(row: dict[str, str]) -> tuple[tuple[Any, ...] | None, list[str]]:
+    """One row as (kind, description, amount, price year, starts, ends), or its problems."""
+    reasons: list[str] = []
+    word = row.get("kind", "").strip().lower()
+    kind = COST_KIND_WORDS.get(word, word.replace(" ", "_").replace("-", "_"))
+    amount = _cost_amount(row.get("amount", ""), reasons)
+    year_text = row.get("price_year", "").strip()
+    price_year = int(year_text) if year_text.isdigit() else 0
+    starts = _cost_date(row.get("starts_on", ""), "starts_on", reasons)
+    ends = _cost_date(row.get("ends_on", ""), "ends_on", reasons)
+    description = row.get("description", "").strip()
+    # Values that could not be read are reported already; stand-ins keep their checks quiet.
+    found = _cost_problems(
+        kind,
+        description,
+        Decimal(1) if amount is None else amount,
+        price_year,
+        starts or dt.date.min,
+        ends or dt.date.max,
+    )
+    reasons.extend(f"{column}: {problem}" for column, problem in found)
+    if reasons:
+        return None, reasons
+    return (kind, description[:300], amount, price_year, starts, ends), []
+
+
+@transaction.atomic
+def programme_costs_import(*, actor: Any, programme: Programme, text: str) -> CostsImported:
+    """Add a programme's costs from a CSV export of its spend (columns kind, description,
+    amount, price_year, starts_on, ends_on). Every row is checked first; any bad row rejects
+    the whole file with each problem and its line, and nothing is written. A row equal to a
+    cost the programme already has is skipped."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ProgrammeCostsRejected("The file is empty.", problems=[(1, "the file is empty")])
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in PROGRAMME_COST_COLUMNS if name not in header]
+    if missing:
+        raise ProgrammeCostsRejected(
+            "The file is missing columns.", problems=[(1, f"missing columns: {', '.join(missing)}")]
+        )
+    reader.fieldnames = header
+    rows: list[tuple[Any, ...]] = []
+    problems: list[tuple[int, str]] = []
+    try:
+        for row in reader:
+            values = {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+            if not any(v.strip() for v in values.values()):
+                continue
+            if len(rows) + len(problems) >= MAX_PROGRAMME_COST_ROWS:
+                problems.append((reader.line_num, f"at most {MAX_PROGRAMME_COST_ROWS} rows"))
+                break
+            checked, reasons = _cost_row(values)
+            problems.extend((reader.line_num, reason) for reason in reasons)
+            if checked is not None:
+                rows.append(checked)
+    except csv.Error as error:
+        problems.append((reader.line_num, f"the file is not valid CSV: {error}"))
+    if not rows and not problems:
+        problems.append((2, "the file has a header but no rows"))
+    if problems:
+        raise ProgrammeCostsRejected(
+            f"{len(problems)} problem(s) in the file; no costs were added.", problems=problems
+        )
+    have = set(
+        ProgrammeCost.objects.filter(programme=programme).values_list(
+            "kind", "description", "amount", "amount_price_year", "starts_on", "ends_on"
+        )
+    )
+    new = list(dict.fromkeys(r for r in rows if r not in have))
+    ProgrammeCost.objects.bulk_create(
+        ProgrammeCost(
+            programme=programme,
+            kind=kind,
+            description=description,
+            amount=amount,
+            amount_price_year=price_year,
+            starts_on=starts,
+            ends_on=ends,
+            created_by=_creator(actor),
+        )
+        for kind, description, amount, price_year, starts, ends in new
+    )
+    result = CostsImported(added=len(new), skipped=len(rows) - len(new))
+    audit_record(
+        actor=actor,
+        verb="evidence.programme.costs_import",
+        target=programme,
+        payload={"added": result.added, "skipped": result.skipped},
+    )
+    return result
 
 
 @dataclass(frozen=True)

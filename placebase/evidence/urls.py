@@ -12,6 +12,11 @@ urlpatterns = [
     path("parameters/", views.parameters, name="parameters"),
     path("programmes/", views.programmes, name="programmes"),
     path("programmes/<uuid:programme_id>/", views.programme, name="programme"),
+    path(
+        "programmes/<uuid:programme_id>/costs/import/",
+        views.programme_costs_import,
+        name="programme_costs_import",
+    ),
     path("programmes/<uuid:programme_id>/forecasts/new/", views.forecast_new, name="forecast_new"),
     path("forecasts/<uuid:forecast_id>/report/", views.forecast_report, name="forecast_report"),
     path("reports/", views.reports, name="reports"),

@@ -17,6 +17,7 @@ from .charts import area_map, interval_chart, month_chart, tornado_chart
 from .forms import (
     ROW_COLUMNS,
     CalculatorOptionsForm,
+    CostsUploadForm,
     ForecastForm,
     ImpactRowFormSet,
     MapUploadForm,
@@ -403,6 +404,34 @@ def programme(request: HttpRequest, programme_id: Any) -> HttpResponse:
             "may_edit": may_edit,
         },
         status=status,
+    )
+
+
+@require(Action.EDIT_EVIDENCE)
+@require_http_methods(["GET", "POST"])
+def programme_costs_import(request: HttpRequest, programme_id: Any) -> HttpResponse:
+    """Add a programme's costs from a CSV export of its spend; a bad file adds nothing and
+    lists each problem by line."""
+    found = _or_404(selectors.programme_get, programme_id=programme_id)
+    form = CostsUploadForm(request.POST or None, request.FILES or None)
+    problems: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.programme_costs_import(
+                actor=request.user, programme=found, text=form.cleaned_data["file"]
+            )
+        except services.ProgrammeCostsRejected as error:
+            problems = list(error.details.get("problems", []))  # type: ignore[call-overload]
+            form.add_error("file", error.message)
+        else:
+            skipped = f"; {result.skipped} already there were skipped" if result.skipped else ""
+            messages.success(request, f"{result.added} cost(s) added{skipped}.")
+            return redirect("evidence:programme", found.pk)
+    return render(
+        request,
+        "evidence/programme_costs_import.html",
+        {"programme": found, "form": form, "problems": problems},
+        status=400 if form.errors else 200,
     )
 
 

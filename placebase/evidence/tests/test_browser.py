@@ -56,5 +56,22 @@ def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
     page.goto(live_server.url + "/evidence/programmes/")
     page.get_by_role("link", name=world["programme"].name, exact=True).click()
     axe_check(page)
+    page.get_by_role("link", name="import the costs from a CSV file").click()
+    axe_check(page)
+    page.get_by_label("Upload the programme's costs (CSV)").set_input_files(
+        files=[
+            {
+                "name": "costs.csv",
+                "mimeType": "text/csv",
+                "buffer": b"kind,description,amount,price_year,starts_on,ends_on\n"
+                b"staff,Post,-1,2025,2025-04-01,2026-03-31\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import the costs").click()
+    assert page.title().startswith("Error:")
+    assert page.get_by_role("heading", name="Rows with problems").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name=f"Back to {world['programme'].name}").click()
     page.get_by_role("link", name="Add a forecast").click()
     axe_check(page)
