@@ -22,17 +22,16 @@ database `bench_assets` (created and dropped here; skipped, with a note, if unre
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import random
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import databases
 from .harness import Report, p50, p95
 
 CPU_TIMES: dict[int, list[float]] = {}
@@ -63,9 +62,6 @@ def _cpu_note(mine: list[float], theirs: list[float]) -> str:
 
 
 N_ASSETS = int(os.environ.get("ASSETS_BENCH_N", 100_000))
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_assets"
 BATCH = 5_000
 # Greater London, roughly: 100,000 listings here is a dense national-scale directory.
@@ -141,65 +137,6 @@ QUERIES = [
     ("choir", "Arts and creativity"),
     ("digital drop in", "Learning and skills"),
 ]
-
-
-@contextlib.contextmanager
-def _database(settings_dict: dict[str, Any]) -> Iterator[None]:
-    """Point Django's default connection at another database for the duration."""
-    from django.db import connections
-
-    original = connections["default"]
-    original.close()
-    connections.settings["default"] = dict(connections.settings["default"]) | settings_dict
-    new = connections.create_connection("default")
-    connections["default"] = new
-    try:
-        yield
-    finally:
-        new.close()
-        connections["default"] = original
-        connections.settings["default"] = original.settings_dict
-
-
-def _sqlite(path: Path) -> dict[str, Any]:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        "CONN_MAX_AGE": 0,
-        "TEST": {},
-    }
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:  # unreachable: say so and skip
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    try:
-        yield dj_database_url.parse(PG_URL) | {
-            "NAME": PG_DB,
-            "OPTIONS": {},
-            "CONN_MAX_AGE": 0,
-            "TEST": {},
-        }
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def _bulk(model: Any, rows: list[Any]) -> None:
@@ -458,16 +395,16 @@ def bench_oruk(report: Report, database: str) -> None:
 def run(report: Report) -> None:
     with (
         tempfile.TemporaryDirectory() as folder,
-        _database(_sqlite(Path(folder) / "bench_assets.sqlite3")),
+        databases.database(databases.sqlite(Path(folder) / "bench_assets.sqlite3")),
     ):
         info = _populate(N_ASSETS)
         bench_search(report, "sqlite", info["parents"])
         bench_oruk(report, "sqlite")
-    with _postgres() as pg:
+    with databases.postgres(PG_DB) as pg:
         if pg is None:
             report.add("PostgreSQL figures", 0, "skipped", notes="PostgreSQL unreachable")
             return
-        with _database(pg):
+        with databases.database(pg):
             info = _populate(N_ASSETS)
             bench_search(report, "postgresql", info["parents"])
             bench_oruk(report, "postgresql")

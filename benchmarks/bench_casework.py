@@ -20,17 +20,17 @@ CASEWORK_BENCH_PEOPLE / _CONTACTS / _EVENTS for a quick try.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import random
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import databases
 from .harness import Report, p95, timings_ms
 
 N_PEOPLE = int(os.environ.get("CASEWORK_BENCH_PEOPLE", 100_000))
@@ -40,137 +40,9 @@ N_CONNECTIONS = N_PEOPLE * 2
 N_COORDINATORS = 50
 N_WARDS, N_LSOAS = 20, 120
 REPEAT = int(os.environ.get("CASEWORK_BENCH_REPEAT", 40))
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_casework"
-BATCH = 50_000
 TODAY = datetime.date.today()
 NOW = datetime.datetime.now(datetime.UTC)
-AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
-
-
-@contextlib.contextmanager
-def _database(settings_dict: dict[str, Any]) -> Iterator[None]:
-    """Point Django's default connection at another database for the duration."""
-    from django.db import connections
-
-    original = connections["default"]
-    original.close()
-    connections.settings["default"] = dict(connections.settings["default"]) | settings_dict
-    new = connections.create_connection("default")
-    connections["default"] = new
-    try:
-        yield
-    finally:
-        new.close()
-        connections["default"] = original
-        connections.settings["default"] = original.settings_dict
-
-
-def _sqlite(path: Path) -> dict[str, Any]:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        "CONN_MAX_AGE": 0,
-        "TEST": {},
-    }
-
-
-@contextlib.contextmanager
-def _postgres(name: str = PG_DB) -> Iterator[dict[str, Any] | None]:
-    """A throwaway PostgreSQL database `name`, dropped afterwards (None when unreachable)."""
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:  # unreachable: say so and skip
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    parsed = dj_database_url.parse(PG_URL)
-    try:
-        yield parsed | {"NAME": name, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}}
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-# ---------------------------------------------------------------------------- bulk writing
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _insert(model: Any, rows: Iterable[dict[str, Any]]) -> int:
-    """Write rows (attname → value, other fields take their defaults) as fast as the database
-    allows: COPY on PostgreSQL, executemany in one transaction on SQLite."""
-    from django.db import connection, transaction
-
-    # Auto-numbered keys are left to the database.
-    fields = [f for f in model._meta.concrete_fields if f.get_internal_type() not in AUTO_FIELDS]
-    columns = [f.column for f in fields]
-    position = {f.attname: i for i, f in enumerate(fields)}
-    template = []
-    for f in fields:
-        if f.attname in ("created_at", "updated_at", "at"):
-            template.append(NOW)
-        elif f.has_default() and not callable(f.default):
-            template.append(f.default)
-        else:
-            template.append(None if f.null else "")
-    table = model._meta.db_table
-    written = 0
-    postgres = connection.vendor == "postgresql"
-    batch: list[list[Any]] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        with connection.cursor() as cursor:
-            if postgres:
-                raw = cursor.cursor
-                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("%s" for _ in columns)
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                    [[_sqlite_value(v) for v in row] for row in batch],
-                )
-        batch.clear()
-
-    with transaction.atomic():
-        for values in rows:
-            row = list(template)
-            for name, value in values.items():
-                row[position[name]] = value
-            batch.append(row)
-            written += 1
-            if len(batch) >= BATCH:
-                flush()
-        flush()
-    return written
 
 
 # ---------------------------------------------------------------------------- the world
@@ -363,7 +235,7 @@ def _build(world: World) -> dict[str, Any]:
         ("connections", Connection, connections()), ("memberships", AreaMembership, memberships()),
         ("located points", LocatedPoint, points()),
     ]:  # fmt: skip
-        counts[name] = _insert(model, rows)
+        counts[name] = databases.insert(model, rows)
     counts["export records"] = _export_person(world, coordinators[0], types)
     return {"coordinators": coordinators, "manager": manager, "areas": areas, "counts": counts}
 
@@ -553,7 +425,7 @@ def _measure(report: Report, database: str, world: World, built: dict[str, Any])
 def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> None:
     from django.core.management import call_command
 
-    with _database(settings_dict):
+    with databases.database(settings_dict):
         call_command("migrate", verbosity=0)
         from django.db import connection
 
@@ -587,7 +459,13 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
 
 def run(report: Report) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _run_on(report, "SQLite", _sqlite(Path(tmp) / "bench_casework.sqlite3"))
-    with _postgres() as pg:
+        _run_on(
+            report,
+            "SQLite",
+            databases.sqlite(
+                Path(tmp) / "bench_casework.sqlite3", pragmas=databases.PRAGMAS_SYNC_NORMAL
+            ),
+        )
+    with databases.postgres(PG_DB) as pg:
         if pg is not None:
             _run_on(report, "PostgreSQL", pg)

@@ -15,7 +15,6 @@ Databases are the benchmark's own: a temporary SQLite file and a throwaway Postg
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import random
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import databases
 from .harness import Report, p50, p95
 
 N_PARTICIPATIONS = int(os.environ.get("ENGAGEMENT_BENCH_PARTICIPATIONS", 1_000_000))
@@ -35,69 +35,11 @@ N_PARTICIPANTS = int(os.environ.get("ENGAGEMENT_BENCH_PARTICIPANTS", 150_000))
 N_ACTIVITIES = int(os.environ.get("ENGAGEMENT_BENCH_ACTIVITIES", 20_000))
 N_QUERIES = int(os.environ.get("ENGAGEMENT_BENCH_QUERIES", 30))
 N_RAW_QUERIES = int(os.environ.get("ENGAGEMENT_BENCH_RAW_QUERIES", 3))
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_engagement"
 BATCH = 20_000
 FIRST_DAY = datetime.date(2023, 1, 1)
 BANDS = ["0_15", "16_24", "25_34", "35_49", "50_64", "65_plus"]
 DAYS = 3 * 365
-
-
-@contextlib.contextmanager
-def _database(settings_dict: dict[str, Any]) -> Iterator[None]:
-    """Point Django's default connection at another database for the duration."""
-    from django.db import connections
-
-    original = connections["default"]
-    original.close()
-    connections.settings["default"] = dict(connections.settings["default"]) | settings_dict
-    new = connections.create_connection("default")
-    connections["default"] = new
-    try:
-        yield
-    finally:
-        new.close()
-        connections["default"] = original
-        connections.settings["default"] = original.settings_dict
-
-
-def _sqlite(path: Path) -> dict[str, Any]:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        "CONN_MAX_AGE": 0,
-        "TEST": {},
-    }
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:  # unreachable: say so and skip
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    parsed = dj_database_url.parse(PG_URL)
-    try:
-        yield parsed | {"NAME": PG_DB, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}}
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 class World:
@@ -404,7 +346,7 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
     from placebase.places import services as places_services
     from placebase.places.models import Area, AreaAttribute
 
-    with _database(settings_dict):
+    with databases.database(settings_dict):
         call_command("migrate", verbosity=0)
         places_services.demo_place_load()
         wards = list(
@@ -454,7 +396,7 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
 
 def run(report: Report) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _run_on(report, "SQLite", _sqlite(Path(tmp) / "bench_engagement.sqlite3"))
-    with _postgres() as pg:
+        _run_on(report, "SQLite", databases.sqlite(Path(tmp) / "bench_engagement.sqlite3"))
+    with databases.postgres(PG_DB) as pg:
         if pg is not None:
             _run_on(report, "PostgreSQL", pg)

@@ -32,7 +32,7 @@ from typing import Any
 
 from config.settings.base import SQLITE_INIT_COMMAND
 
-from .bench_casework import _database, _insert, _postgres, _sqlite
+from . import databases
 from .bench_evidence import pure_python_ratios
 from .harness import Report, p50, timings_ms
 
@@ -135,11 +135,11 @@ def _build() -> dict[str, Any]:
                    "record_type": "casework.person", "record_id": pid}  # fmt: skip
 
     counts = {
-        "people": _insert(Person, person_rows()),
-        "introductions": _insert(Introduction, intro_rows()),
-        "service-use events": _insert(ServiceUseEvent, event_rows()),
-        "assessments": _insert(Assessment, assessment_rows()),
-        "memberships": _insert(AreaMembership, membership_rows()),
+        "people": databases.insert(Person, person_rows()),
+        "introductions": databases.insert(Introduction, intro_rows()),
+        "service-use events": databases.insert(ServiceUseEvent, event_rows()),
+        "assessments": databases.insert(Assessment, assessment_rows()),
+        "memberships": databases.insert(AreaMembership, membership_rows()),
     }
     return {"programme": programme, "counts": counts}
 
@@ -185,7 +185,7 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
     from django.core.management import call_command
     from django.db import connection
 
-    with _database(settings_dict):
+    with databases.database(settings_dict):
         call_command("migrate", verbosity=0)
         sqlite = connection.vendor == "sqlite"
         if sqlite:  # a big page cache for the load only (random UUID keys touch every page)
@@ -282,7 +282,13 @@ def _measure(report: Report, database: str, programme: Any) -> None:
 
 def run(report: Report) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _run_on(report, "SQLite", _sqlite(Path(tmp) / "bench_evidence.sqlite3"))
-    with _postgres(PG_DB) as pg:
+        _run_on(
+            report,
+            "SQLite",
+            databases.sqlite(
+                Path(tmp) / "bench_evidence.sqlite3", pragmas=databases.PRAGMAS_SYNC_NORMAL
+            ),
+        )
+    with databases.postgres(PG_DB) as pg:
         if pg is not None:
             _run_on(report, "PostgreSQL", pg)

@@ -17,27 +17,23 @@ database `bench_places` (created and dropped here; skipped, with a note, if unre
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
+from . import databases
 from .harness import Report, p50, timings_ms
 
 DATA = Path(__file__).resolve().parent.parent / "placebase" / "places" / "data"
 N_POINTS = int(os.environ.get("PLACES_BENCH_POINTS", 1_000_000))
 N_RECORDS = int(os.environ.get("PLACES_BENCH_RECORDS", 1_000_000))
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_places"
 PARTS = set(os.environ.get("PLACES_BENCH_PARTS", "bulk,postcode,rollup").split(","))
 
@@ -126,62 +122,6 @@ def bench_bulk(report: Report) -> None:
 
 
 # ---------------------------------------------------------------------------- databases
-
-
-@contextlib.contextmanager
-def _database(settings_dict: dict[str, Any]) -> Iterator[None]:
-    """Point Django's default connection at another database for the duration."""
-    from django.db import connections
-
-    original = connections["default"]
-    original.close()
-    merged = dict(connections.settings["default"]) | settings_dict
-    connections.settings["default"] = merged
-    new = connections.create_connection("default")
-    connections["default"] = new
-    try:
-        yield
-    finally:
-        new.close()
-        connections["default"] = original
-        connections.settings["default"] = original.settings_dict
-
-
-def _sqlite(path: Path) -> dict[str, Any]:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        "CONN_MAX_AGE": 0,
-        "TEST": {},
-    }
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:  # unreachable: say so and skip
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    parsed = dj_database_url.parse(PG_URL)
-    try:
-        yield parsed | {"NAME": PG_DB, "OPTIONS": {}, "CONN_MAX_AGE": 0, "TEST": {}}
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def _prepare() -> None:
@@ -471,18 +411,18 @@ def run(report: Report) -> None:
         return
     with (
         tempfile.TemporaryDirectory() as folder,
-        _database(_sqlite(Path(folder) / "bench_places.sqlite3")),
+        databases.database(databases.sqlite(Path(folder) / "bench_places.sqlite3")),
     ):
         _prepare()
         if "postcode" in PARTS:
             bench_postcode(report, "sqlite")
         if "rollup" in PARTS:
             bench_rollup(report, "sqlite")
-    with _postgres() as pg:
+    with databases.postgres(PG_DB) as pg:
         if pg is None:
             report.add("PostgreSQL figures", 0, "skipped", notes="PostgreSQL unreachable")
             return
-        with _database(pg):
+        with databases.database(pg):
             _prepare()
             if "postcode" in PARTS:
                 bench_postcode(report, "postgresql")

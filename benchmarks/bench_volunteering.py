@@ -12,6 +12,9 @@ Also, with no target of its own: what the evidence engine asks for an area and a
 `volunteer_hours_value(area=..., period_start=..., period_end=...)` over 100,000 verified hours
 entries (a quarter of them at placement sites) located into 40 areas, beside a peer that reads
 every verified entry and sums it in Python against the area's members.
+
+Sizes can be scaled down with VOLUNTEERING_BENCH_VOLUNTEERS / _OPPORTUNITIES / _HOURS for a
+quick try (at least 60 volunteers and opportunities: that many are sampled).
 """
 
 import json
@@ -24,26 +27,24 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from . import databases
 from .harness import Report, p50, p95, timings_ms
 
-VOLUNTEERS = 10_000
-OPPORTUNITIES = 1_000
+VOLUNTEERS = int(os.environ.get("VOLUNTEERING_BENCH_VOLUNTEERS", 10_000))
+OPPORTUNITIES = int(os.environ.get("VOLUNTEERING_BENCH_OPPORTUNITIES", 1_000))
 SAMPLES = 60
-HOURS_ENTRIES = 100_000
+HOURS_ENTRIES = int(os.environ.get("VOLUNTEERING_BENCH_HOURS", 100_000))
 AREA_GRID = (8, 5)  # columns x rows of areas over the box below
 # Greater London, roughly: so a 10 km box holds a realistic share of everyone.
 LAT_RANGE = (51.29, 51.69)
 LON_RANGE = (-0.50, 0.30)
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(report: Report) -> None:
     targets = [("sqlite", None)]
-    if _postgres_reachable():
-        targets.append(("postgresql", PG_URL.rsplit("/", 1)[0] + "/bench_volunteering"))
+    if databases.postgres_reachable():
+        targets.append(("postgresql", databases.PG_URL.rsplit("/", 1)[0] + "/bench_volunteering"))
     else:
         print("  PostgreSQL not reachable: SQLite only", flush=True)
     for name, url in targets:
@@ -79,18 +80,6 @@ def run(report: Report) -> None:
             )
 
 
-def _postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(
-            PG_URL.replace("postgres://", "postgresql://", 1), connect_timeout=3
-        ).close()
-    except Exception:  # noqa: BLE001
-        return False
-    return True
-
-
 # --- the worker: one database, in its own process ---------------------------------------------
 
 
@@ -110,7 +99,7 @@ def _create_postgres_database(vendor: str) -> None:
     import psycopg
 
     with psycopg.connect(
-        PG_URL.replace("postgres://", "postgresql://", 1), autocommit=True
+        databases.PG_URL.replace("postgres://", "postgresql://", 1), autocommit=True
     ) as conn:
         conn.execute("DROP DATABASE IF EXISTS bench_volunteering")
         conn.execute("CREATE DATABASE bench_volunteering")
@@ -122,7 +111,7 @@ def _drop_postgres_database(vendor: str) -> None:
     import psycopg
 
     with psycopg.connect(
-        PG_URL.replace("postgres://", "postgresql://", 1), autocommit=True
+        databases.PG_URL.replace("postgres://", "postgresql://", 1), autocommit=True
     ) as conn:
         conn.execute("DROP DATABASE IF EXISTS bench_volunteering")
 

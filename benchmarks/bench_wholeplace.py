@@ -13,12 +13,10 @@ Throwaway databases: a temporary SQLite file, and a PostgreSQL database `bench_w
 (created and dropped here; skipped, with a note, if unreachable).
 """
 
-import contextlib
 import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,11 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from . import databases
 from .harness import Report, p50, p95, timings_ms
 
-PG_URL = os.environ.get(
-    "PLACEBASE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_DB = "bench_wholeplace"
 LINES = int(os.environ.get("PLACEBASE_BENCH_WHOLEPLACE_LINES", 5_000_000))
 HEAVY_SHARE = 0.2
@@ -38,70 +34,8 @@ DISTRICTS, WARDS_PER, LSOAS_PER_WARD = 250, 24, 5
 AGENCIES, THEMES, YEARS = 10, 8, (2021, 2022, 2023, 2024, 2025)
 CHUNK = 200_000
 GEOMETRY = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}'
-
-
-# ---------------------------------------------------------------------------- databases
-
-
-@contextlib.contextmanager
-def _database(settings_dict: dict[str, Any]) -> Iterator[None]:
-    """Point Django's default connection at another database for the duration."""
-    from django.db import connections
-
-    original = connections["default"]
-    original.close()
-    connections.settings["default"] = dict(connections.settings["default"]) | settings_dict
-    new = connections.create_connection("default")
-    connections["default"] = new
-    try:
-        yield
-    finally:
-        new.close()
-        connections["default"] = original
-        connections.settings["default"] = original.settings_dict
-
-
-def _sqlite(path: Path) -> dict[str, Any]:
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": {
-            # A throwaway file: no WAL (it would hold the whole 5M-row load), a big cache.
-            "init_command": "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; "
-            "PRAGMA cache_size=-262144;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        "CONN_MAX_AGE": 0,
-        "TEST": {},
-    }
-
-
-@contextlib.contextmanager
-def _postgres() -> Iterator[dict[str, Any] | None]:
-    import dj_database_url
-    import psycopg
-
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
-    except Exception as error:  # unreachable: say so and skip
-        print(f"  PostgreSQL not reachable ({type(error).__name__}): skipped", flush=True)
-        yield None
-        return
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    try:
-        yield dj_database_url.parse(PG_URL) | {
-            "NAME": PG_DB,
-            "OPTIONS": {},
-            "CONN_MAX_AGE": 0,
-            "TEST": {},
-        }
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+# A throwaway file: no WAL (it would hold the whole 5M-row load), a big cache.
+SQLITE_PRAGMAS = "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;"
 
 
 # ------------------------------------------------------------------------------- the data
@@ -380,12 +314,14 @@ def run(report: Report) -> None:
     print(f"  generated {LINES:,} lines in {time.perf_counter() - started:.1f} s", flush=True)
     with (
         tempfile.TemporaryDirectory() as folder,
-        _database(_sqlite(Path(folder) / "bench_wholeplace.sqlite3")),
+        databases.database(
+            databases.sqlite(Path(folder) / "bench_wholeplace.sqlite3", pragmas=SQLITE_PRAGMAS)
+        ),
     ):
         _run_on(report, world, "sqlite", peer)
-    with _postgres() as pg:
+    with databases.postgres(PG_DB) as pg:
         if pg is None:
             report.add("PostgreSQL figures", 0, "skipped", notes="PostgreSQL unreachable")
             return
-        with _database(pg):
+        with databases.database(pg):
             _run_on(report, world, "postgresql", peer)
