@@ -2,6 +2,7 @@
 shortlist; every page passes axe-core's WCAG 2.2 AA rules with zero violations."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,27 +30,27 @@ def test_search_by_postcode_open_a_listing_and_shortlist_it(
     page.get_by_label("What are you looking for?").fill("knitting")
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="1 result for SM1 1EA").is_visible()
+    expect(page.get_by_role("heading", name="1 result for SM1 1EA")).to_be_visible()
     assert page.locator(".leaflet-interactive").count() == 1  # the map drew the result
     axe_check(page)
 
     page.get_by_role("link", name="Sutton Knit and Natter").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Sutton Knit and Natter"
-    assert page.get_by_text("Buses 80 and 154 stop outside.").is_visible()
+    expect(page.get_by_text("Buses 80 and 154 stop outside.")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("button", name="Add to shortlist").click()
     page.wait_for_load_state()
     page.get_by_role("link", name="See your shortlist").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="Sutton Knit and Natter").is_visible()
+    expect(page.get_by_role("link", name="Sutton Knit and Natter")).to_be_visible()
     axe_check(page)
 
 
 def test_bad_postcode_error_summary_is_accessible(page, axe_check, place):
     page.goto("/directory/?postcode=SM9+9ZZ")
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     axe_check(page)
 
 
@@ -58,7 +59,7 @@ def test_report_a_problem_page_is_accessible(page, axe_check, make_asset):
     page.goto(f"/directory/listing/{asset.id}/report/")
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     axe_check(page)
 
 
@@ -74,7 +75,7 @@ def test_staff_pages_are_accessible(signed_in_page, axe_check, make_asset, categ
         "/directory/projects/",
     ):
         page.goto(path)
-        assert page.get_by_role("heading", level=1).is_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         axe_check(page)
 
 
@@ -88,7 +89,7 @@ def test_offer_a_skill_form_with_its_errors_and_thanks_is_accessible(page, axe_c
     axe_check(page)
     page.get_by_role("button", name="Send my offer").click()
     page.wait_for_load_state()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     axe_check(page)
     # The error summary links to the field to correct.
     page.get_by_role("link", name="Enter your name").click()
@@ -102,7 +103,7 @@ def test_offer_a_skill_form_with_its_errors_and_thanks_is_accessible(page, axe_c
     page.get_by_label("I agree to the council keeping my offer").check()
     page.get_by_role("button", name="Send my offer").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Thank you for your offer").is_visible()
+    expect(page.get_by_role("heading", name="Thank you for your offer")).to_be_visible()
     axe_check(page)
 
 
@@ -119,10 +120,10 @@ def test_new_staff_forms_are_accessible(signed_in_page, axe_check, make_asset, p
         f"/directory/manage/listing/{asset.id}/locations/new/",
     ):
         page.goto(path)
-        assert page.get_by_role("heading", level=1).is_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         axe_check(page)
     page.goto("/directory/projects/new/")
     page.get_by_role("button", name="Create project").click()
     page.wait_for_load_state()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     axe_check(page)

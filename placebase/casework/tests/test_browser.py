@@ -1,7 +1,10 @@
 """A coordinator walks introduction → conversation → connection → review in a real browser,
 and every page passes axe-core's WCAG 2.2 AA rules."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from placebase.accounts.roles import Role
 from placebase.casework.models import Connection, Person
@@ -23,8 +26,8 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
     page.get_by_role("button", name="Record an introduction").click()
     axe_check(page)
     page.get_by_role("button", name="Save introduction").click()
-    assert page.locator(".govuk-error-summary").is_visible()
-    assert page.title().startswith("Error:")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
     axe_check(page)
     page.get_by_label("Who introduced them").select_option("gp")
     page.get_by_label("Date of introduction").fill(days_ago(3).isoformat())
@@ -44,7 +47,7 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
     page.get_by_label("Duration in minutes").fill("45")
     page.get_by_label("Notes").fill("Met for coffee; she loves gardening.")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-notification-banner--success").is_visible()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     axe_check(page)
 
     # Connection, then its follow-up.
@@ -67,7 +70,7 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
     page.get_by_label("Summary").fill("Going to the garden every Tuesday.")
     page.get_by_label("Overall, how satisfied are you with your life nowadays?").fill("7")
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()  # the other three are needed too
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # the other three are needed too
     axe_check(page)
     for label, value in [
         ("things you do in your life are worthwhile", "7"),
@@ -76,6 +79,6 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
     ]:
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-notification-banner--success").is_visible()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     assert person.reviews.count() == 1
     axe_check(page)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from placebase.accounts.roles import Role
 from placebase.engagement import services
@@ -29,6 +30,6 @@ def test_councillor_ward_view_is_accessible(place, signed_in_page, axe_check):
         )
         services.participation_record(actor=connector, activity=activity, participant=person)
     page.goto("/engagement/wards/")
-    assert page.get_by_role("heading", name="Your wards").is_visible()
+    expect(page.get_by_role("heading", name="Your wards")).to_be_visible()
     page.wait_for_selector(".pb-choropleth path")  # Leaflet drew the ward boundaries
     axe_check(page)

@@ -1,7 +1,10 @@
 """An evidence report in a real browser, checked with axe-core (WCAG 2.2 AA) under the strict
 CSP (the page fixture fails on any CSP violation)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from placebase.accounts.roles import Role
 from placebase.evidence import services
@@ -40,18 +43,18 @@ def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
     axe_check(page)
 
     page.get_by_role("button", name="Make the report").click()  # nothing chosen: errors
-    assert page.title().startswith("Error:")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name=report.title).click()
     assert page.get_by_role("heading", level=1).inner_text() == report.title
-    assert page.get_by_role("img", name="Return for every £1, with the 90% range").is_visible()
-    assert page.get_by_role("heading", name="Method statement").is_visible()
+    expect(page.get_by_role("img", name="Return for every £1, with the 90% range")).to_be_visible()
+    expect(page.get_by_role("heading", name="Method statement")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("button", name="Re-run and check the figures").click()
-    assert page.get_by_text("the figures are identical").is_visible()
+    expect(page.get_by_text("the figures are identical")).to_be_visible()
 
     page.goto(live_server.url + "/evidence/programmes/")
     page.get_by_role("link", name=world["programme"].name, exact=True).click()
@@ -69,8 +72,8 @@ def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
         ]
     )
     page.get_by_role("button", name="Import the costs").click()
-    assert page.title().startswith("Error:")
-    assert page.get_by_role("heading", name="Rows with problems").is_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
+    expect(page.get_by_role("heading", name="Rows with problems")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name=f"Back to {world['programme'].name}").click()
     page.get_by_role("link", name="Add a forecast").click()

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from placebase.accounts.roles import Role
 from placebase.core.models import AuditEvent
@@ -28,8 +29,8 @@ def test_coordinator_signs_in_with_a_new_authenticator_and_every_page_is_accessi
 
     # Bad input first: the error summary must be accessible too.
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
-    assert page.title().startswith("Error:")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
     axe_check(page)
 
     page.get_by_label("Username").fill("coordinator")
@@ -44,7 +45,7 @@ def test_coordinator_signs_in_with_a_new_authenticator_and_every_page_is_accessi
     page.get_by_role("button", name="Continue").click()
     assert page.url == page.context.pages[0].url  # still one page
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome,")
-    assert page.locator(".govuk-notification-banner--success").is_visible()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     axe_check(page)
     device.refresh_from_db()
     assert device.confirmed
@@ -76,7 +77,7 @@ def test_staff_with_an_authenticator_enter_a_code_to_reach_home(page, axe_check)
 
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator(".govuk-error-message").is_visible()
+    expect(page.locator(".govuk-error-message")).to_be_visible()
     axe_check(page)
 
     # The device throttles after a failure, so the right code waits for the next attempt.
@@ -96,10 +97,10 @@ def test_admin_audit_log_with_pages_is_accessible(signed_in_page, axe_check):
     page = signed_in_page(Role.ADMIN)
     page.get_by_role("link", name="Audit log").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Audit log"
-    assert page.get_by_role("link", name="Next page").is_visible()
+    expect(page.get_by_role("link", name="Next page")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Next page").click()
-    assert page.get_by_role("link", name="Previous page").is_visible()
+    expect(page.get_by_role("link", name="Previous page")).to_be_visible()
     axe_check(page)
 
     # And the check is real: it fails on a violation (it did not pass because axe never ran).
@@ -123,7 +124,7 @@ def test_password_reset_pages_are_accessible(page, axe_check):
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("New password confirmation").fill("different")
     page.get_by_role("button", name="Save password").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
     page.get_by_label("New password", exact=True).fill("a-long-and-unusual-passphrase")
     page.get_by_label("New password confirmation").fill("a-long-and-unusual-passphrase")
@@ -146,6 +147,6 @@ def test_signing_in_and_out_works_without_javascript(browser, live_server, trans
         assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome,")
         page.get_by_role("button", name="Sign out").click()
         assert page.url.split("?")[0].endswith("/account/sign-in/")
-        assert page.get_by_text("You have signed out.").is_visible()
+        expect(page.get_by_text("You have signed out.")).to_be_visible()
     finally:
         context.close()
