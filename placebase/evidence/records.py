@@ -25,7 +25,9 @@ data leaves this module. The method, in the order a report's method statement gi
   not already cover that service type; their correction uses the worse of the record's and the
   cost's confidence grades.
 - Wellbeing: the change in ONS4 life satisfaction from introduction to the latest assessment, in
-  WELLBYs (one point for one person for one year), valued at the WELLBY value uprated.
+  WELLBYs (one point for one person for one year), valued at the WELLBY value uprated. Its
+  deadweight is the comparison's change, matched on the first score's ONS band (low 0-4,
+  medium 5-6, high 7-8, very high 9-10), when the comparison has enough pairs of scores.
 - Inputs: programme costs falling in the period (pro rata by day) and volunteer time at the
   central hourly rate. Volunteer time is an input and volunteers' wellbeing an outcome; they are
   never netted off. The net fiscal return compares fiscal outcomes with cash costs only.
@@ -61,6 +63,8 @@ ONE = Decimal(1)
 Z95 = Decimal("1.96")
 DAYS_PER_MONTH = 30.4375
 WINDOW_DAYS = 365
+MONTHS = 24  # months -12 .. 11 from introduction
+EVENT_CHUNK = 200_000  # events streamed at a time on SQLite (see _read_events)
 CRISIS_SHARE_WARNING = 0.4  # an even spread puts 3/12 = 0.25 of the year's use in its last 3 months
 MIN_PEOPLE = 30
 MIN_FOLLOW_UP_MONTHS = 6
@@ -275,6 +279,8 @@ class RecordFigures:
     events: list[tuple[str, int, int, int]] = field(default_factory=list)  # type, sup, m, n
     avoided: list[tuple[str, int, int]] = field(default_factory=list)  # type, grade, n
     wellbeing: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # n, sum, sumsq
+    # (supported, first score's ONS band, n, sum, sum of squares): see _read_wellbeing
+    wellbeing_strata: list[tuple[int, int, int, float, float]] = field(default_factory=list)
     by_area: list[tuple[str, str, str, int]] = field(default_factory=list)  # id, code, name, n
     volunteer_minutes: int = 0
     volunteers: int = 0
@@ -292,6 +298,10 @@ class RecordFigures:
             "wellbeing": {
                 str(k): [n, round(s, 6), round(q, 6)] for k, (n, s, q) in self.wellbeing.items()
             },
+            "wellbeing_strata": [
+                [flag, band, n, round(total, 6), round(squares, 6)]
+                for flag, band, n, total, squares in sorted(self.wellbeing_strata)
+            ],
             "by_area": sorted(self.by_area),
             "volunteer_minutes": self.volunteer_minutes,
             "volunteers": self.volunteers,
@@ -392,10 +402,6 @@ def _read_cohort(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, 
             break
 
 
-MONTHS = 24  # months -12 .. 11 from introduction
-EVENT_CHUNK = 200_000
-
-
 def _event_key(types: Sequence[Any]) -> tuple[str, list[Any]]:
     """SQL for one small integer per (service type, group, month): type ordinal x 48 +
     supported x 24 + month + 12, with the type ids as parameters."""
@@ -483,8 +489,10 @@ def _read_avoided(figures: RecordFigures, cohort_sql: str, cohort_params: tuple,
 
 def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tuple, scope: Scope):
     """Life-satisfaction change from the first ONS4 score (from a month before introduction)
-    to the latest within the year after, per person, summed by group in the database (window
-    functions, on SQLite and PostgreSQL alike). Only people with two or more scores count."""
+    to the latest within the year after, per person, summed by group and by the first score's
+    band in the database (window functions, on SQLite and PostgreSQL alike). The bands are the
+    ONS thresholds (low 0-4, medium 5-6, high 7-8, very high 9-10): low scores tend to rise
+    anyway, so the comparison is matched on them. Only people with two or more scores count."""
     from placebase.casework.models import Assessment, Instrument, InstrumentVersion
 
     scores = (
@@ -498,22 +506,32 @@ def _read_wellbeing(figures: RecordFigures, cohort_sql: str, cohort_params: tupl
         f"WHERE i.code = %s AND a.recorded_on <= {_date_param()}"
     )
     per_person = (  # one window, so one sort: first and last score, position and count
-        "SELECT supported, "  # noqa: S608
+        "SELECT supported, FIRST_VALUE(score) OVER person AS first_score, "  # noqa: S608
         "LAST_VALUE(score) OVER person - FIRST_VALUE(score) OVER person AS change, "
         "ROW_NUMBER() OVER person AS nth, COUNT(*) OVER person AS n "
         f"FROM ({scores}) s WHERE score IS NOT NULL "
         "WINDOW person AS (PARTITION BY person_id ORDER BY recorded_on, created_at "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
     )
+    band = (
+        "CASE WHEN first_score < 5 THEN 0 WHEN first_score < 7 THEN 1 "
+        "WHEN first_score < 9 THEN 2 ELSE 3 END"
+    )
     sql = (
-        "SELECT supported, COUNT(*), SUM(change), SUM(change * change) "  # noqa: S608
-        f"FROM ({per_person}) p WHERE nth = 1 AND n > 1 GROUP BY supported"
+        f"SELECT supported, {band} AS band, COUNT(*), SUM(change), "  # noqa: S608
+        f"SUM(change * change) FROM ({per_person}) p WHERE nth = 1 AND n > 1 "
+        "GROUP BY supported, band"
     )
     rows = _fetch(sql, (*cohort_params, "ons4", scope.as_of))
-    figures.wellbeing = {
-        int(supported): (int(n), float(total), float(squares))
-        for supported, n, total, squares in rows
-    }
+    figures.wellbeing_strata = sorted(  # sorted, so the totals add up in the same order
+        (int(flag), int(band), int(n), float(total), float(squares))
+        for flag, band, n, total, squares in rows
+    )
+    totals: dict[int, tuple[int, float, float]] = {}
+    for flag, _, n, total, squares in figures.wellbeing_strata:
+        had = totals.get(flag, (0, 0.0, 0.0))
+        totals[flag] = (had[0] + n, had[1] + total, had[2] + squares)
+    figures.wellbeing = totals
 
 
 def _read_areas(figures: RecordFigures, cohort: QuerySet[Any]) -> None:
@@ -807,7 +825,7 @@ def value_figures(
     line += _wellbeing_outcome(
         valuation,
         figures.wellbeing.get(1, (0, 0.0, 0.0)),
-        figures.wellbeing.get(0),
+        _wellbeing_deadweight(figures, assumptions, valuation.notes),
         PEOPLE_SUPPORTED,
         parameters=parameters,
         assumptions=assumptions,
@@ -893,10 +911,42 @@ VOLUNTEERS = WellbeingGroup(
 )
 
 
+def _wellbeing_deadweight(
+    figures: RecordFigures, assumptions: Assumptions, notes: list[str]
+) -> tuple[Decimal, tuple[Decimal, Decimal]] | None:
+    """Deadweight on the life-satisfaction change, from the comparison matched on the first
+    score's band: in each band holding both groups, the supported people are given the
+    comparison's mean change; deadweight is that expected change over the actual one. None
+    (so the stated assumption) when the comparison has too few pairs of scores, under half the
+    people supported match, or the matched change is not a rise."""
+    if figures.wellbeing.get(0, (0, 0.0, 0.0))[0] < assumptions.min_comparison:
+        return None
+    groups = {(flag, band): (n, total) for flag, band, n, total, _ in figures.wellbeing_strata}
+    expected = actual = 0.0
+    matched = 0
+    for (flag, band), (n, total) in sorted(groups.items()):
+        other = groups.get((0, band))
+        if flag != 1 or other is None:
+            continue
+        expected += n * other[1] / other[0]
+        actual += total
+        matched += n
+    people = figures.wellbeing.get(1, (0, 0.0, 0.0))[0]
+    if not people or matched / people < MIN_MATCHED_SHARE or actual <= 0:
+        return None
+    measured = min(ONE, max(ZERO, _d(round(expected / actual, 4))))
+    notes.append(
+        f"Wellbeing deadweight {measured} from the comparison matched on the first "
+        f"life-satisfaction score: {matched} of {people} people supported matched."
+    )
+    tenth = Decimal("0.1")
+    return measured, (max(ZERO, measured - tenth), min(ONE, measured + tenth))
+
+
 def _wellbeing_outcome(
     valuation: Valuation,
     change: tuple[int, float, float],
-    comparison: tuple[int, float, float] | None,
+    measured: tuple[Decimal, tuple[Decimal, Decimal]] | None,
     group: WellbeingGroup,
     *,
     parameters: Parameters,
@@ -904,8 +954,8 @@ def _wellbeing_outcome(
     price_year: int,
     line: int,
 ) -> int:
-    """Add a WELLBY outcome from (people, sum of changes, sum of squared changes); deadweight
-    from the comparison's mean change when it is big enough. Returns the lines added."""
+    """Add a WELLBY outcome from (people, sum of changes, sum of squared changes), with the
+    deadweight measured against a comparison, or else the stated one. Returns lines added."""
     n, total, squares = change
     if n == 0:
         valuation.warnings.append(
@@ -916,12 +966,7 @@ def _wellbeing_outcome(
     sd = math.sqrt(max(0.0, squares / n - mean * mean))
     spread = _d(round(1.96 * sd * math.sqrt(n), 4))  # total change: n x mean, se = sd x sqrt(n)
     points = _d(round(total, 4))
-    deadweight, dw_range = assumptions.deadweight, assumptions.range_of("deadweight")
-    c_n, c_total, _ = comparison or (0, 0.0, 0.0)
-    if c_n >= assumptions.min_comparison and mean > 0:
-        measured = min(ONE, max(ZERO, _d(round((c_total / c_n) / mean, 4))))
-        deadweight = measured
-        dw_range = (max(ZERO, measured - Decimal("0.1")), min(ONE, measured + Decimal("0.1")))
+    deadweight, dw_range = measured or (assumptions.deadweight, assumptions.range_of("deadweight"))
     wellby = parameters.wellby
     central, low, high = (
         uprate(v, from_year=wellby.price_year, to_year=price_year, parameters=parameters)

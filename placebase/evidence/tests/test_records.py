@@ -147,6 +147,31 @@ def test_comparison_matched_on_prior_use_sets_deadweight(world):
     assert any("2 of 2 people supported matched, in 2 strata" in n for n in valuation.notes)
 
 
+def test_wellbeing_deadweight_is_matched_on_the_first_score(world):
+    """Low first scores (0-4) tend to rise anyway. Supported: 3 -> 6 (+3, low band) and 8 -> 8
+    (0, high band). Comparison: 4 -> 5 and 3 -> 4 (+1 each, low band), 7 -> 7 (0, high band).
+    Expected anyway: 1 x (+1) + 1 x 0 = 1, actual 3: deadweight 1/3. Unmatched, the means
+    would say (2/3) / 1.5 = 0.44."""
+    for scores in ((3, 6), (8, 8)):
+        life_satisfaction(person(world), *scores)
+    for scores in ((4, 5), (3, 4), (7, 7)):
+        life_satisfaction(person(world, supported=False), *scores)
+    figures = records.read_figures(scope(world))
+    assert figures.wellbeing_strata == [
+        (0, 0, 2, 2.0, 2.0),
+        (0, 2, 1, 0.0, 0.0),
+        (1, 0, 1, 3.0, 9.0),
+        (1, 2, 1, 0.0, 0.0),
+    ]
+    valuation = value(world, figures, min_comparison=1)
+    (wellbeing,) = [o for o in valuation.outcomes if o.agency == records.WELLBEING_AGENCY]
+    assert wellbeing.deadweight == D("0.3333")
+    assert any("matched on the first life-satisfaction score" in n for n in valuation.notes)
+    unmatched = value(world, figures, min_comparison=4)  # too few comparison pairs: assumed
+    (assumed,) = [o for o in unmatched.outcomes if o.agency == records.WELLBEING_AGENCY]
+    assert assumed.deadweight == D("0.25")
+
+
 def test_unmatched_comparison_falls_back_to_the_assumption(world):
     """The only comparison person used nothing before introduction; the supported people all
     did, so none can be matched and the stated deadweight stands, with a warning."""
