@@ -36,7 +36,7 @@ def test_search_by_postcode_open_a_listing_and_shortlist_it(
 
     page.get_by_role("link", name="Sutton Knit and Natter").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == "Sutton Knit and Natter"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sutton Knit and Natter")
     expect(page.get_by_text("Buses 80 and 154 stop outside.")).to_be_visible()
     axe_check(page)
 
@@ -83,7 +83,7 @@ def test_offer_a_skill_form_with_its_errors_and_thanks_is_accessible(page, axe_c
     page.goto("/directory/gifts/")
     page.get_by_role("link", name="Offer a skill or gift to your neighbours").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == (
+    expect(page.get_by_role("heading", level=1)).to_have_text(
         "Offer a skill or gift to your neighbours"
     )
     axe_check(page)

@@ -19,7 +19,7 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
 ):
     page = signed_in_page(Role.COORDINATOR, organisation=org, teams=[team])
     page.get_by_role("link", name="People", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "My people"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My people")
     axe_check(page)
 
     # Introduction, first with a mistake so the error summary is checked too.
@@ -36,7 +36,7 @@ def test_a_coordinator_walks_the_journey_and_every_page_is_accessible(
     page.get_by_label("Last name").fill("Hopper")
     page.get_by_label("Postcode").fill("SM1 1EA")
     page.get_by_role("button", name="Save introduction").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Grace Hopper"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grace Hopper")
     person = Person.objects.get(last_name="Hopper")
     assert person.coordinator == coordinator  # the patch's coordinator, automatically
     axe_check(page)

@@ -39,7 +39,7 @@ def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
     page = signed_in_page(Role.ANALYST)
     page.goto(live_server.url + "/evidence/")
     page.get_by_role("link", name="Evidence reports").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Evidence reports"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence reports")
     axe_check(page)
 
     page.get_by_role("button", name="Make the report").click()  # nothing chosen: errors
@@ -48,7 +48,7 @@ def test_report_pages_are_accessible(signed_in_page, axe_check, live_server):
     axe_check(page)
 
     page.get_by_role("link", name=report.title).click()
-    assert page.get_by_role("heading", level=1).inner_text() == report.title
+    expect(page.get_by_role("heading", level=1)).to_have_text(report.title)
     expect(page.get_by_role("img", name="Return for every £1, with the 90% range")).to_be_visible()
     expect(page.get_by_role("heading", name="Method statement")).to_be_visible()
     axe_check(page)
