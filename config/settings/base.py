@@ -196,6 +196,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("PLACEBASE_FROM_EMAIL", "placebase@localhost
 # Background work: Django's Tasks API. The embedded default runs tasks in-process at once;
 # docs/deploy.md documents the Redis-backed production backend.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tasks the places engine queues once it has placed records anew in a boundary set's areas: apps
+# that keep copies of area memberships refresh them. Named here, not imported by places, so
+# places depends on none of them (and there are no signals: DESIGN.md).
+PLACES_AFTER_RELOCATION = (
+    "placebase.casework.tasks.casework_area_combinations_refresh",
+    "placebase.engagement.tasks.engagement_summary_rebuild",
+)
 
 SERVICE_NAME = os.environ.get("PLACEBASE_SERVICE_NAME", "Placebase")
 SERVICE_PHASE = os.environ.get("PLACEBASE_SERVICE_PHASE", "Beta")

@@ -18,8 +18,10 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from shapely.geometry.base import BaseGeometry
 
@@ -343,7 +345,15 @@ def boundary_set_locate_existing(
             _points_combine(wanted, current={p[0]: p[5] for p in chunk})
         located += sum(1 for idxs in found if idxs)
         _tick(progress, min((chunk_no + 1) * 20_000, total), total)
+    if total:
+        transaction.on_commit(_after_relocation)
     return {"records": total, "located": located, "outside": total - located}
+
+
+def _after_relocation() -> None:
+    """Queue the refreshes other apps named in settings.PLACES_AFTER_RELOCATION."""
+    for path in settings.PLACES_AFTER_RELOCATION:
+        import_string(path).enqueue()
 
 
 # ---------------------------------------------------------------------------- combinations

@@ -221,6 +221,45 @@ def test_refresh_restores_copies_the_places_engine_has_moved_on_from(manager, wo
         assert fast(manager, level, code) == straightforward(manager, level, code), (level, code)
 
 
+def test_placing_records_in_a_new_area_refreshes_the_copies_by_itself(
+    manager, world, django_capture_on_commit_callbacks
+):
+    """No command to remember: once the places engine has placed records in a newly drawn
+    area, the refresh named in settings.PLACES_AFTER_RELOCATION runs (here, immediately)."""
+    import shapely
+
+    from placebase.places.services import boundary_set_locate_existing
+
+    person = Person.objects.get(pk=world["people"][0].pk)
+    point = LocatedPoint.objects.get(record_type="casework.person", record_id=person.pk)
+    around = shapely.box(
+        point.lon - 0.0005, point.lat - 0.0005, point.lon + 0.0005, point.lat + 0.0005
+    )
+    drawn = custom_area_save(
+        actor=None,
+        name="A street",
+        geometry=shapely.to_geojson(around),
+        level="patch",
+        vintage=2031,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        boundary_set_locate_existing(boundary_set=drawn.boundary_set)
+        person.refresh_from_db()
+        point.refresh_from_db()
+        assert person.area_combination_id != point.combination_id  # stale until committed
+    person.refresh_from_db()
+    point.refresh_from_db()
+    assert drawn.code in Area.objects.filter(id__in=point.combination.area_ids).values_list(
+        "code", flat=True
+    )
+    assert person.area_combination_id == point.combination_id
+    assert set(person.introductions.values_list("area_combination_id", flat=True)) == {
+        point.combination_id
+    }
+    for level, code in scopes(world):
+        assert fast(manager, level, code) == straightforward(manager, level, code), (level, code)
+
+
 def test_a_reused_combination_id_is_not_trusted_from_the_cache(manager, world):
     from placebase.places.models import AreaCombination
 
