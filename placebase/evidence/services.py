@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -248,6 +249,25 @@ def _write_version(data: UnitCostData, *, actor: Any) -> str:
     return "revised" if current is not None else "created"
 
 
+def _csv_reader(
+    text: str, required: Sequence[str], rejected: type[ImportRejected]
+) -> csv.DictReader[str]:
+    """A reader over CSV text (a spreadsheet's byte-order mark allowed) with its header in
+    lower case, or `rejected` for an empty file or missing columns (as line 1)."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise rejected("The file is empty.", problems=[(1, "the file is empty")])
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise rejected(
+            "The file is missing columns.", problems=[(1, f"missing columns: {', '.join(missing)}")]
+        )
+    reader.fieldnames = header
+    return reader
+
+
 @transaction.atomic
 def unit_costs_load(*, actor: Any, text: str, source_name: str) -> LoadResult:
     """Load unit costs from CSV text (the format of data/unit_costs_starter.csv).
@@ -255,17 +275,7 @@ def unit_costs_load(*, actor: Any, text: str, source_name: str) -> LoadResult:
     Every row is checked before anything is written; any bad row rejects the whole file,
     listing each problem with its line. A row equal to the current version of its code
     changes nothing, so loading the same file twice is harmless."""
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise UnitCostsRejected("The file is empty.", problems=[(1, "the file is empty")])
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in UNIT_COST_REQUIRED if name not in header]
-    if missing:
-        raise UnitCostsRejected(
-            "The file is missing columns.", problems=[(1, f"missing columns: {', '.join(missing)}")]
-        )
-    reader.fieldnames = header
+    reader = _csv_reader(text, UNIT_COST_REQUIRED, UnitCostsRejected)
     known = set(ServiceType.objects.values_list("code", flat=True))
     checked: list[UnitCostData] = []
     problems: list[tuple[int, str]] = []
@@ -637,17 +647,7 @@ def programme_costs_import(*, actor: Any, programme: Programme, text: str) -> Co
     amount, price_year, starts_on, ends_on). Every row is checked first; any bad row rejects
     the whole file with each problem and its line, and nothing is written. A row equal to a
     cost the programme already has is skipped."""
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise ProgrammeCostsRejected("The file is empty.", problems=[(1, "the file is empty")])
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in PROGRAMME_COST_COLUMNS if name not in header]
-    if missing:
-        raise ProgrammeCostsRejected(
-            "The file is missing columns.", problems=[(1, f"missing columns: {', '.join(missing)}")]
-        )
-    reader.fieldnames = header
+    reader = _csv_reader(text, PROGRAMME_COST_COLUMNS, ProgrammeCostsRejected)
     rows: list[tuple[Any, ...]] = []
     problems: list[tuple[int, str]] = []
     try:
