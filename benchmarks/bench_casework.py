@@ -23,11 +23,9 @@ from __future__ import annotations
 import datetime
 import os
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from . import databases
@@ -458,14 +456,5 @@ def _run_on(report: Report, database: str, settings_dict: dict[str, Any]) -> Non
 
 
 def run(report: Report) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        _run_on(
-            report,
-            "SQLite",
-            databases.sqlite(
-                Path(tmp) / "bench_casework.sqlite3", pragmas=databases.PRAGMAS_SYNC_NORMAL
-            ),
-        )
-    with databases.postgres(PG_DB) as pg:
-        if pg is not None:
-            _run_on(report, "PostgreSQL", pg)
+    for engine, settings in databases.engines(PG_DB, pragmas=databases.PRAGMAS_SYNC_NORMAL):
+        _run_on(report, engine, settings)

@@ -21,13 +21,11 @@ import datetime as dt
 import json
 import os
 import random
-import tempfile
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from config.settings.base import SQLITE_INIT_COMMAND
@@ -296,14 +294,5 @@ def _measure(report: Report, database: str, programme: Any) -> None:
 
 
 def run(report: Report) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        _run_on(
-            report,
-            "SQLite",
-            databases.sqlite(
-                Path(tmp) / "bench_evidence.sqlite3", pragmas=databases.PRAGMAS_SYNC_NORMAL
-            ),
-        )
-    with databases.postgres(PG_DB) as pg:
-        if pg is not None:
-            _run_on(report, "PostgreSQL", pg)
+    for engine, settings in databases.engines(PG_DB, pragmas=databases.PRAGMAS_SYNC_NORMAL):
+        _run_on(report, engine, settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -56,6 +57,16 @@ def sqlite(path: Path, *, pragmas: str = PRAGMAS) -> dict[str, Any]:
         "CONN_MAX_AGE": 0,
         "TEST": {},
     }
+
+
+def engines(name: str, *, pragmas: str = PRAGMAS) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("SQLite", settings) for a temporary file, then ("PostgreSQL", settings) for a
+    throwaway database `name` when a server answers; each is gone once the loop moves on."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield "SQLite", sqlite(Path(folder) / f"{name}.sqlite3", pragmas=pragmas)
+    with postgres(name) as settings:
+        if settings is not None:
+            yield "PostgreSQL", settings
 
 
 def _admin_url() -> str:
