@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -268,6 +268,35 @@ def _csv_reader(
     return reader
 
 
+def _csv_rows_checked[T](
+    reader: csv.DictReader[str],
+    check: Callable[[int, dict[str, str]], tuple[T | None, list[str]]],
+    max_rows: int,
+) -> tuple[list[T], list[tuple[int, str]]]:
+    """Every non-blank row through `check(line, values)`: the rows that passed, and each
+    problem with its line (the header is line 1)."""
+    checked: list[T] = []
+    problems: list[tuple[int, str]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            values = {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+            if not any(v.strip() for v in values.values()):
+                continue
+            if len(checked) + len(problems) >= max_rows:
+                problems.append((line, f"a file may have at most {max_rows} rows"))
+                break
+            item, reasons = check(line, values)
+            problems.extend((line, reason) for reason in reasons)
+            if item is not None:
+                checked.append(item)
+    except csv.Error as error:
+        problems.append((reader.line_num, f"the file is not valid CSV: {error}"))
+    if not checked and not problems:
+        problems.append((2, "the file has a header but no rows"))
+    return checked, problems
+
+
 @transaction.atomic
 def unit_costs_load(*, actor: Any, text: str, source_name: str) -> LoadResult:
     """Load unit costs from CSV text (the format of data/unit_costs_starter.csv).
@@ -277,30 +306,17 @@ def unit_costs_load(*, actor: Any, text: str, source_name: str) -> LoadResult:
     changes nothing, so loading the same file twice is harmless."""
     reader = _csv_reader(text, UNIT_COST_REQUIRED, UnitCostsRejected)
     known = set(ServiceType.objects.values_list("code", flat=True))
-    checked: list[UnitCostData] = []
-    problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-                continue
-            if len(checked) + len(problems) >= MAX_UNIT_COST_ROWS:
-                problems.append((line, f"a file may have at most {MAX_UNIT_COST_ROWS} rows"))
-                break
-            data, row_problems = unit_cost_data_check(
-                {k: v for k, v in row.items() if isinstance(v, str)}, known_service_types=known
-            )
-            problems.extend((line, problem) for problem in row_problems)
-            if data is not None:
-                if data.code in seen:
-                    problems.append((line, f"code '{data.code}' is also on line {seen[data.code]}"))
-                seen[data.code] = line
-                checked.append(data)
-    except csv.Error as error:
-        problems.append((reader.line_num, f"the file is not valid CSV: {error}"))
-    if not checked and not problems:
-        problems.append((2, "the file has a header but no rows"))
+
+    def check(line: int, values: dict[str, str]) -> tuple[UnitCostData | None, list[str]]:
+        data, reasons = unit_cost_data_check(values, known_service_types=known)
+        if data is not None:
+            if data.code in seen:
+                reasons = [*reasons, f"code '{data.code}' is also on line {seen[data.code]}"]
+            seen[data.code] = line
+        return data, reasons
+
+    checked, problems = _csv_rows_checked(reader, check, MAX_UNIT_COST_ROWS)
     if problems:
         raise UnitCostsRejected(
             f"{len(problems)} problem(s) in {source_name}; nothing was loaded.", problems=problems
@@ -648,24 +664,9 @@ def programme_costs_import(*, actor: Any, programme: Programme, text: str) -> Co
     the whole file with each problem and its line, and nothing is written. A row equal to a
     cost the programme already has is skipped."""
     reader = _csv_reader(text, PROGRAMME_COST_COLUMNS, ProgrammeCostsRejected)
-    rows: list[tuple[Any, ...]] = []
-    problems: list[tuple[int, str]] = []
-    try:
-        for row in reader:
-            values = {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
-            if not any(v.strip() for v in values.values()):
-                continue
-            if len(rows) + len(problems) >= MAX_PROGRAMME_COST_ROWS:
-                problems.append((reader.line_num, f"at most {MAX_PROGRAMME_COST_ROWS} rows"))
-                break
-            checked, reasons = _cost_row(values)
-            problems.extend((reader.line_num, reason) for reason in reasons)
-            if checked is not None:
-                rows.append(checked)
-    except csv.Error as error:
-        problems.append((reader.line_num, f"the file is not valid CSV: {error}"))
-    if not rows and not problems:
-        problems.append((2, "the file has a header but no rows"))
+    rows, problems = _csv_rows_checked(
+        reader, lambda _line, values: _cost_row(values), MAX_PROGRAMME_COST_ROWS
+    )
     if problems:
         raise ProgrammeCostsRejected(
             f"{len(problems)} problem(s) in the file; no costs were added.", problems=problems
@@ -883,7 +884,7 @@ class Verification:
     same_data: bool
     same_figures: bool
     data_hash: str
-    same_method: bool = True  # False: made with an earlier method, so figures may differ
+    same_method: bool  # False: made with an earlier method, so figures may differ
 
 
 def evidence_report_verify(*, actor: Any, report: EvidenceReport) -> Verification:

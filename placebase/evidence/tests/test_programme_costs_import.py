@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from placebase.accounts.roles import Role
@@ -95,14 +96,19 @@ def test_unreadable_files_are_refused_clearly(programme, text, reason):
     assert any(reason in r for _, r in caught.value.details["problems"])
 
 
+def test_a_file_over_the_row_limit_is_refused(programme, monkeypatch):
+    monkeypatch.setattr(services, "MAX_PROGRAMME_COST_ROWS", 1)
+    with pytest.raises(services.ProgrammeCostsRejected) as caught:
+        services.programme_costs_import(actor=None, programme=programme, text=GOOD)
+    assert caught.value.details["problems"] == [(3, "a file may have at most 1 rows")]
+
+
 @pytest.fixture
 def _no_second_factor(settings):
     settings.MFA_REQUIRED_FOR_STAFF = False
 
 
 def _upload(client, programme, text):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = reverse("evidence:programme_costs_import", args=[programme.pk])
     upload = SimpleUploadedFile("costs.csv", text.encode("utf-8-sig"), content_type="text/csv")
     return client.post(url, {"file": upload}, follow=True)
@@ -122,6 +128,12 @@ def test_analyst_imports_costs_on_the_programme_page(client, programme):
     body = bad.content.decode()
     assert "Rows with problems" in body and "amount: The amount must be more than £0." in body
     assert "govuk-error-summary" in body
+
+    url = reverse("evidence:programme_costs_import", args=[programme.pk])
+    latin = SimpleUploadedFile("costs.csv", "kind,description\nstaff,Café\n".encode("latin-1"))
+    refused = client.post(url, {"file": latin})
+    assert refused.status_code == 400
+    assert "must be a CSV saved as UTF-8" in refused.content.decode()
 
 
 @pytest.mark.usefixtures("_no_second_factor")
